@@ -1,0 +1,137 @@
+// Rampart's configuration model. Pure C++ (no wlroots): parsed from TOML by config.cpp,
+// unit-tested alone. Every field has a safe default, so an empty file is a valid config.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rampart::config {
+
+enum class LogLevel { error, warning, info, debug };
+
+// Matches wl_output_transform numbering, so the glue can cast it.
+enum class Transform { normal = 0, rot90, rot180, rot270, flipped, flipped90, flipped180, flipped270 };
+
+struct OutputConfig {
+    std::string name;  // connector name such as "HEADLESS-1" or "DP-1"; "*" matches any
+    bool enabled = true;
+    std::optional<int> width, height;  // mode; both or neither
+    std::optional<int> refresh_mhz;    // e.g. 60000; optional even with a mode
+    int scale = 1;                     // integer scale 1..4
+    std::optional<int> x, y;           // layout position; both or neither (auto otherwise)
+    Transform transform = Transform::normal;
+};
+
+struct KeyboardConfig {
+    std::string rules, model, layout = "us", variant, options;  // xkb names
+    int repeat_rate = 25;    // keys per second, 0 disables repeat, max 100
+    int repeat_delay = 600;  // ms, 100..5000
+};
+
+struct PointerConfig {
+    double acceleration = 0.0;  // libinput speed, -1..1
+    bool natural_scroll = false;
+    bool tap_to_click = true;
+};
+
+struct CursorConfig {
+    std::string theme;  // empty: the xcursor default
+    int size = 24;      // 8..256
+};
+
+// Geometry and behaviour of windows. System config only: these are limits.
+struct WindowConfig {
+    int max_width = 16384, max_height = 16384;  // biggest surface a client may have
+    int border = 2;                             // frame thickness in px, 1..32
+    int title_height = 24;                      // title bar height in px, 16..64
+    int typing_grace_ms = 1000;  // no focus stealing this long after the user typed
+};
+
+enum class Action {
+    spawn,           // argument: the command line, run through /bin/sh -c
+    close,           // close the focused window
+    focus_next,      // Alt+Tab
+    focus_prev,
+    maximize,        // toggle
+    fullscreen,      // toggle
+    send_to_output,  // argument: "next", "prev" or an output name
+    next_layout,     // switch keyboard layout group
+    lock,            // lock the screen (later issue; parsed now)
+    reload,          // reload configuration
+    exit,            // quit Rampart
+};
+
+struct Binding {
+    uint32_t modifiers = 0;  // a mask of Modifier bits below
+    std::string key;         // xkb keysym name as written, e.g. "Return", "q", "Tab", "F1"
+    Action action = Action::spawn;
+    std::string argument;
+};
+
+// Bit values equal wlroots' WLR_MODIFIER_* so the glue can compare directly.
+enum Modifier : uint32_t {
+    shift = 1u << 0, caps = 1u << 1, ctrl = 1u << 2, alt = 1u << 3,
+    mod2 = 1u << 4, mod3 = 1u << 5, super = 1u << 6, mod5 = 1u << 7,
+};
+
+struct Config {
+    LogLevel log_level = LogLevel::info;
+    std::string terminal = "foot";  // what the default Super+Return binding spawns
+    KeyboardConfig keyboard;
+    PointerConfig pointer;
+    CursorConfig cursor;
+    WindowConfig window;
+    std::vector<OutputConfig> outputs;
+    std::vector<Binding> bindings;  // when the files name none: default_bindings(terminal)
+};
+
+// A config problem in the form "path:line:col: message" (line/col 1-based; 0 when unknown).
+struct Error {
+    std::string path;
+    int line = 0, column = 0;
+    std::string message;
+    std::string to_string() const;
+};
+
+struct LoadResult {
+    std::optional<Config> config;  // set on success
+    std::optional<Error> error;    // set on failure (config is then empty)
+};
+
+// Parses the system config text, then the user config text on top of it. The user file may
+// set only [keyboard], [pointer], [cursor], [[output]] and [bindings]; anything else in it is
+// an error. Either text may be empty (file absent). Unknown keys, wrong types and values out
+// of range are errors. Paths are only used in messages.
+LoadResult parse(const std::string &system_text, const std::string &system_path,
+                 const std::string &user_text, const std::string &user_path);
+
+// Reads the files (a missing file counts as empty, an unreadable one is an error) and parses.
+LoadResult load(const std::string &system_path, const std::string &user_path);
+
+// The default paths: /etc/rampart/rampart.toml and $XDG_CONFIG_HOME/rampart/rampart.toml
+// (~/.config when XDG_CONFIG_HOME is unset).
+std::string default_system_path();
+std::string default_user_path();
+
+std::vector<Binding> default_bindings(const std::string &terminal);
+
+// Parses "Super+Shift+Return"; returns nullopt with `why` set on a bad modifier or empty key.
+// Modifier names are case-insensitive; the key is kept as written (keysym names are not).
+std::optional<Binding> parse_key_combo(const std::string &combo, std::string &why);
+
+// An action's name in the config file ("focus-next"), and back (nullopt if there is none).
+std::string_view action_name(Action action);
+std::optional<Action> action_from_name(std::string_view name);
+
+// Parses a [bindings] value such as "spawn foot" or "send-to-output next" into
+// binding.action and binding.argument; false with `why` set on an unknown action, a missing
+// argument (spawn, send-to-output) or an unexpected one. The value "none", which removes a
+// binding, is the config reader's business and is refused here.
+bool parse_action(const std::string &text, Binding &binding, std::string &why);
+
+const OutputConfig *find_output(const Config &config, const std::string &name);
+
+}  // namespace rampart::config

@@ -1,0 +1,72 @@
+// Input handling: devices, the cursor, pointer focus and the interactive move/resize grabs.
+// Keyboards live in keyboard.cpp; what actions do lives in the Server.
+#pragma once
+
+#include "listener.hpp"
+#include "wlr.hpp"
+#include "wm/geometry.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace rampart {
+
+class Server;
+class View;
+class Keyboard;
+
+class InputManager {
+public:
+    explicit InputManager(Server &server);
+    ~InputManager();
+    InputManager(const InputManager &) = delete;
+    InputManager &operator=(const InputManager &) = delete;
+
+    void apply_config();  // keymaps, repeat, pointer settings, cursor theme
+    double cursor_x() const { return cursor->x; }
+    double cursor_y() const { return cursor->y; }
+    void warp_cursor(double lx, double ly);
+
+    void begin_move(View *view);
+    void begin_resize(View *view, uint32_t edges);
+    // During a resize from the left/top, where the frame must go now that the client
+    // committed its new size. Returns true and sets x/y if `view` is being resized.
+    bool pending_resize_of(View *view, int *x, int *y) const;
+    void view_gone(View *view);
+    // Re-sends pointer focus after the scene changed under a still cursor.
+    void refresh_pointer_focus();
+    void keyboard_focus_changed(View *view);
+    uint32_t modifiers() const;
+
+    Server &server;
+    wlr_cursor *cursor = nullptr;
+    wlr_xcursor_manager *xcursor_manager = nullptr;
+    std::vector<std::unique_ptr<Keyboard>> keyboards;
+
+private:
+    void add_device(wlr_input_device *device);
+    void configure_pointer(wlr_input_device *device);
+    void update_capabilities();
+    void handle_motion(uint32_t time_msec);
+    void handle_button(wlr_event_pointer_button *event);
+    void set_cursor_image(const char *name);
+
+    enum class Mode { passthrough, move, resize };
+    struct Grab {
+        Mode mode = Mode::passthrough;
+        View *view = nullptr;
+        double start_cursor_x = 0, start_cursor_y = 0;
+        wm::Box start_outer;
+        uint32_t edges = 0;
+        wm::Box wanted_outer;  // resize target; position follows the client's new size
+    } grab_;
+    std::vector<wlr_input_device *> pointers_;
+    const char *cursor_image_ = nullptr;
+
+    Listener new_input_, motion_, motion_absolute_, button_, axis_, frame_, request_cursor_,
+        request_selection_, request_primary_selection_;
+    std::vector<std::unique_ptr<Listener>> pointer_destroy_;
+};
+
+}  // namespace rampart

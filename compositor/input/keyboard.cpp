@@ -1,0 +1,157 @@
+#include "input/keyboard.hpp"
+
+#include "input/input_manager.hpp"
+#include "server.hpp"
+#include "util/log.hpp"
+
+namespace rampart {
+
+namespace {
+// Lock modifiers never take part in matching a binding.
+constexpr uint32_t ignored_modifiers = WLR_MODIFIER_CAPS | WLR_MODIFIER_MOD2;
+
+struct KeymapDeleter {
+    void operator()(xkb_keymap *keymap) const { xkb_keymap_unref(keymap); }
+    void operator()(xkb_context *context) const { xkb_context_unref(context); }
+};
+}  // namespace
+
+Keyboard::Keyboard(InputManager &input_, wlr_input_device *device_)
+    : input(input_), device(device_), wlr(device_->keyboard)
+{
+    if (!apply_config(input.server.config)) {
+        // The config was checked at load, but fall back to the xkb default rather than
+        // leave a keyboard without a keymap (that would break every client's keyboard).
+        config::Config fallback;
+        apply_config(fallback);
+    }
+    key_.connect(&wlr->events.key,
+                 [this](void *data) { handle_key(static_cast<wlr_event_keyboard_key *>(data)); });
+    modifiers_.connect(&wlr->events.modifiers, [this](void *) { handle_modifiers(); });
+    destroy_.connect(&device->events.destroy, [this](void *) {
+        auto &list = input.keyboards;
+        for (auto it = list.begin(); it != list.end(); ++it)
+            if (it->get() == this) {
+                list.erase(it);  // destroys this; nothing may touch members after
+                return;
+            }
+    });
+    wlr_seat_set_keyboard(input.server.seat, device);
+}
+
+Keyboard::~Keyboard()
+{
+    if (wlr_seat_get_keyboard(input.server.seat) == wlr)
+        wlr_seat_set_keyboard(input.server.seat, nullptr);
+}
+
+bool Keyboard::apply_config(const config::Config &config)
+{
+    const config::KeyboardConfig &k = config.keyboard;
+    xkb_rule_names names{};
+    names.rules = k.rules.empty() ? nullptr : k.rules.c_str();
+    names.model = k.model.empty() ? nullptr : k.model.c_str();
+    names.layout = k.layout.empty() ? nullptr : k.layout.c_str();
+    names.variant = k.variant.empty() ? nullptr : k.variant.c_str();
+    names.options = k.options.empty() ? nullptr : k.options.c_str();
+    std::unique_ptr<xkb_context, KeymapDeleter> context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
+    if (!context)
+        return false;
+    std::unique_ptr<xkb_keymap, KeymapDeleter> keymap(
+        xkb_keymap_new_from_names(context.get(), &names, XKB_KEYMAP_COMPILE_NO_FLAGS));
+    if (!keymap) {
+        log::error("keyboard: xkb could not compile layout \"%s\" variant \"%s\" options \"%s\"",
+                   k.layout.c_str(), k.variant.c_str(), k.options.c_str());
+        return false;
+    }
+    wlr_keyboard_set_keymap(wlr, keymap.get());
+    wlr_keyboard_set_repeat_info(wlr, k.repeat_rate, k.repeat_delay);
+
+    binding_storage_ = config.bindings;
+    bindings_.clear();
+    for (const config::Binding &binding : binding_storage_) {
+        xkb_keysym_t keysym =
+            xkb_keysym_from_name(binding.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE);
+        if (keysym == XKB_KEY_NoSymbol) {
+            log::warning("binding: unknown key name \"%s\"", binding.key.c_str());
+            continue;
+        }
+        bindings_.push_back({binding.modifiers, xkb_keysym_to_lower(keysym), &binding});
+    }
+    return true;
+}
+
+void Keyboard::next_layout()
+{
+    xkb_layout_index_t count = xkb_keymap_num_layouts(wlr->keymap);
+    if (count < 2)
+        return;
+    xkb_layout_index_t next = (wlr->modifiers.group + 1) % count;
+    wlr_keyboard_notify_modifiers(wlr, wlr->modifiers.depressed, wlr->modifiers.latched,
+                                  wlr->modifiers.locked, next);
+    input.server.events.emit("layout", {{"name", std::string(xkb_keymap_layout_get_name(
+                                                      wlr->keymap, next))}});
+}
+
+std::vector<uint32_t> Keyboard::keys_for_clients() const
+{
+    std::vector<uint32_t> keys;
+    for (size_t i = 0; i < wlr->num_keycodes; ++i)
+        if (!consumed_keys_.count(wlr->keycodes[i]))
+            keys.push_back(wlr->keycodes[i]);
+    return keys;
+}
+
+bool Keyboard::run_binding(xkb_keycode_t keycode, uint32_t modifiers)
+{
+    modifiers &= ~ignored_modifiers;
+    // Match on the unshifted symbol of the current layout, so "Super+Shift+q" works.
+    xkb_layout_index_t layout = xkb_state_key_get_layout(wlr->xkb_state, keycode);
+    const xkb_keysym_t *syms = nullptr;
+    int count = xkb_keymap_key_get_syms_by_level(wlr->keymap, keycode, layout, 0, &syms);
+    for (int i = 0; i < count; ++i) {
+        xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
+        for (const ResolvedBinding &resolved : bindings_) {
+            if (resolved.keysym != sym || resolved.modifiers != modifiers)
+                continue;
+            // Copy: running an action (reload) may replace the binding table.
+            config::Binding binding = *resolved.binding;
+            input.server.run_action(binding.action, binding.argument, this);
+            return true;
+        }
+    }
+    return false;
+}
+
+void Keyboard::handle_key(wlr_event_keyboard_key *event)
+{
+    Server &server = input.server;
+    xkb_keycode_t keycode = event->keycode + 8;
+    bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+
+    if (!pressed && consumed_keys_.erase(event->keycode))
+        return;  // the press was the compositor's, so is the release
+    if (pressed) {
+        server.note_user_typed();
+        if (run_binding(keycode, wlr_keyboard_get_modifiers(wlr))) {
+            consumed_keys_.insert(event->keycode);
+            return;
+        }
+    }
+    wlr_seat_set_keyboard(server.seat, device);
+    wlr_seat_keyboard_notify_key(server.seat, event->time_msec, event->keycode, event->state);
+}
+
+void Keyboard::handle_modifiers()
+{
+    Server &server = input.server;
+    uint32_t now = wlr_keyboard_get_modifiers(wlr);
+    // Releasing Alt ends an Alt+Tab cycle.
+    if ((previous_modifiers_ & WLR_MODIFIER_ALT) && !(now & WLR_MODIFIER_ALT))
+        server.end_focus_cycle();
+    previous_modifiers_ = now;
+    wlr_seat_set_keyboard(server.seat, device);
+    wlr_seat_keyboard_notify_modifiers(server.seat, &wlr->modifiers);
+}
+
+}  // namespace rampart

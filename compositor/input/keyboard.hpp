@@ -1,0 +1,52 @@
+// One keyboard: its keymap from config, key bindings, and keys the compositor consumed.
+#pragma once
+
+#include "config/config.hpp"
+#include "listener.hpp"
+#include "wlr.hpp"
+
+#include <set>
+#include <vector>
+
+namespace rampart {
+
+class Server;
+class InputManager;
+
+class Keyboard {
+public:
+    Keyboard(InputManager &input, wlr_input_device *device);
+    ~Keyboard();
+    Keyboard(const Keyboard &) = delete;
+    Keyboard &operator=(const Keyboard &) = delete;
+
+    // Compiles the keymap from config; on an xkb error keeps the old keymap and logs it.
+    bool apply_config(const config::Config &config);
+    void next_layout();
+    // Keys held now that a client may be told about in wl_keyboard.enter: the ones the
+    // compositor consumed (bindings, later the lock screen) are left out.
+    std::vector<uint32_t> keys_for_clients() const;
+
+    InputManager &input;
+    wlr_input_device *device;
+    wlr_keyboard *wlr;
+
+private:
+    void handle_key(wlr_event_keyboard_key *event);
+    void handle_modifiers();
+    bool run_binding(xkb_keycode_t keycode, uint32_t modifiers);
+
+    struct ResolvedBinding {
+        uint32_t modifiers;
+        xkb_keysym_t keysym;
+        const config::Binding *binding;
+    };
+    std::vector<ResolvedBinding> bindings_;
+    std::vector<config::Binding> binding_storage_;
+    std::set<uint32_t> consumed_keys_;  // their releases must not reach a client either
+    uint32_t previous_modifiers_ = 0;
+
+    Listener key_, modifiers_, destroy_;
+};
+
+}  // namespace rampart

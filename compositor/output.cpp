@@ -1,0 +1,127 @@
+#include "output.hpp"
+
+#include "server.hpp"
+#include "util/log.hpp"
+
+#include <ctime>
+
+namespace rampart {
+
+namespace {
+const float background_color[4] = {0.16f, 0.17f, 0.19f, 1.0f};
+}
+
+Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(output)
+{
+    wlr_output_init_render(wlr, server.allocator, server.renderer);
+    frame_.connect(&wlr->events.frame, [this](void *) { render_frame(); });
+    destroy_.connect(&wlr->events.destroy, [this](void *) { server.output_destroyed(this); });
+    commit_.connect(&wlr->events.commit, [this](void *data) {
+        auto *event = static_cast<wlr_output_event_commit *>(data);
+        if (!(event->committed & WLR_OUTPUT_STATE_BUFFER))
+            return;
+        ++frames_committed;
+        server.events.emit("output_commit", {{"output", std::string(name())},
+                                             {"frame", static_cast<int64_t>(frames_committed)}});
+        if (on_commit_buffer && event->buffer)
+            on_commit_buffer(event->buffer);
+    });
+    mode_.connect(&wlr->events.mode, [this](void *) {
+        update_background();
+        server.arrange_all();
+    });
+
+    apply_config();
+    background = wlr_scene_rect_create(&server.layers.background->node, 0, 0, background_color);
+    place_in_layout();
+    scene_output = wlr_scene_output_create(server.scene, wlr);
+    update_background();
+    server.events.emit("output_added", {{"output", std::string(name())},
+                                        {"width", static_cast<int64_t>(wlr->width)},
+                                        {"height", static_cast<int64_t>(wlr->height)}});
+    log::info("output %s added: %dx%d scale %.0f", name(), wlr->width, wlr->height,
+              static_cast<double>(wlr->scale));
+}
+
+Output::~Output()
+{
+    // The scene output goes with the wlr_output; our scene rect is ours to remove.
+    if (background)
+        wlr_scene_node_destroy(&background->node);
+}
+
+bool Output::apply_config()
+{
+    const config::OutputConfig *wanted = config::find_output(server.config, name());
+    wlr_output_enable(wlr, wanted ? wanted->enabled : true);
+    if (wanted && wanted->width && wanted->height) {
+        wlr_output_mode *chosen = nullptr;
+        wlr_output_mode *mode;
+        wl_list_for_each(mode, &wlr->modes, link)
+        {
+            if (mode->width == *wanted->width && mode->height == *wanted->height &&
+                (!wanted->refresh_mhz || mode->refresh == *wanted->refresh_mhz ||
+                 !chosen)) {
+                chosen = mode;
+            }
+        }
+        if (chosen)
+            wlr_output_set_mode(wlr, chosen);
+        else
+            wlr_output_set_custom_mode(wlr, *wanted->width, *wanted->height,
+                                       wanted->refresh_mhz.value_or(0));
+    } else if (wlr_output_mode *preferred = wlr_output_preferred_mode(wlr)) {
+        wlr_output_set_mode(wlr, preferred);
+    }
+    wlr_output_set_scale(wlr, static_cast<float>(wanted ? wanted->scale : 1));
+    wlr_output_set_transform(
+        wlr, static_cast<wl_output_transform>(wanted ? static_cast<int>(wanted->transform) : 0));
+    if (wlr_output_commit(wlr))
+        return true;
+    log::warning("output %s: the configured mode could not be set; using the preferred one", name());
+    wlr_output_rollback(wlr);
+    if (wlr_output_mode *preferred = wlr_output_preferred_mode(wlr))
+        wlr_output_set_mode(wlr, preferred);
+    wlr_output_enable(wlr, true);
+    return wlr_output_commit(wlr);
+}
+
+void Output::place_in_layout()
+{
+    const config::OutputConfig *wanted = config::find_output(server.config, name());
+    if (wanted && wanted->x && wanted->y)
+        wlr_output_layout_add(server.output_layout, wlr, *wanted->x, *wanted->y);
+    else
+        wlr_output_layout_add_auto(server.output_layout, wlr);
+}
+
+wm::Box Output::layout_box() const
+{
+    const wlr_box *box = wlr_output_layout_get_box(server.output_layout, wlr);
+    if (!box)
+        return {};
+    return {box->x, box->y, box->width, box->height};
+}
+
+wm::Box Output::usable_box() const { return layout_box(); }
+
+void Output::update_background()
+{
+    wm::Box box = layout_box();
+    if (!background)
+        return;
+    wlr_scene_node_set_position(&background->node, box.x, box.y);
+    wlr_scene_rect_set_size(background, box.width, box.height);
+}
+
+void Output::render_frame()
+{
+    if (!scene_output)
+        return;
+    wlr_scene_output_commit(scene_output);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    wlr_scene_output_send_frame_done(scene_output, &now);
+}
+
+}  // namespace rampart

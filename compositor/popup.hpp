@@ -1,0 +1,31 @@
+// An xdg_popup: attached to its parent's scene node and kept inside the output's usable
+// area (wlroots flips/slides it per the client's constraint adjustments, then we clamp).
+#pragma once
+
+#include "listener.hpp"
+#include "wlr.hpp"
+
+namespace rampart {
+
+class Server;
+class View;
+
+class Popup {
+public:
+    Popup(Server &server, wlr_xdg_surface *xdg_surface);
+    ~Popup();
+    Popup(const Popup &) = delete;
+    Popup &operator=(const Popup &) = delete;
+
+    Server &server;
+    wlr_xdg_surface *xdg;
+    wlr_scene_node *node = nullptr;
+
+private:
+    View *toplevel_view() const;
+    void constrain();
+
+    Listener destroy_;
+};
+
+}  // namespace rampart

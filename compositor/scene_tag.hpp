@@ -1,0 +1,20 @@
+// What a scene node belongs to, stored in wlr_scene_node::data of the nodes Rampart tags,
+// so a hit test can walk up from any node to its owner.
+#pragma once
+
+struct wlr_scene_node;
+
+namespace rampart {
+
+class View;
+
+struct SceneTag {
+    enum class Kind { view_content, view_frame };
+    Kind kind;
+    View *view;
+};
+
+// Walks up from `node` to the nearest tagged ancestor (or the node itself); nullptr if none.
+const SceneTag *find_scene_tag(wlr_scene_node *node);
+
+}  // namespace rampart

@@ -1,0 +1,586 @@
+#include "server.hpp"
+
+#include "input/input_manager.hpp"
+#include "input/keyboard.hpp"
+#include "output.hpp"
+#include "popup.hpp"
+#include "scene_tag.hpp"
+#include "surface_guard.hpp"
+#include "util/log.hpp"
+#include "view.hpp"
+#include "wm/focus_policy.hpp"
+
+#include <csignal>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+namespace rampart {
+
+const SceneTag *find_scene_tag(wlr_scene_node *node)
+{
+    for (; node; node = node->parent)
+        if (node->data)
+            return static_cast<const SceneTag *>(node->data);
+    return nullptr;
+}
+
+Server::Server(ServerOptions options_, config::Config config_)
+    : options(std::move(options_)), config(std::move(config_))
+{
+}
+
+Server::~Server()
+{
+    // Order matters (see design/wlroots-0.15.md): clients, our objects, cursor, layout,
+    // scene, backend, allocator, renderer, display.
+    for (wl_event_source *source : signal_sources_)
+        wl_event_source_remove(source);
+    if (trusted_socket_source_)
+        wl_event_source_remove(trusted_socket_source_);
+    if (display)
+        wl_display_destroy_clients(display);
+    client_created_.disconnect();
+    views.clear();
+    popups.clear();
+    surface_guards_.clear();
+    new_output_.disconnect();
+    new_xdg_surface_.disconnect();
+    new_surface_.disconnect();
+    new_decoration_.disconnect();
+    request_activate_.disconnect();
+    backend_destroy_.disconnect();
+    decorations_.clear();
+    input.reset();
+    outputs.clear();
+    if (output_layout)
+        wlr_output_layout_destroy(output_layout);
+    if (scene)
+        wlr_scene_node_destroy(&scene->node);
+    if (backend)
+        wlr_backend_destroy(backend);
+    if (allocator)
+        wlr_allocator_destroy(allocator);
+    if (renderer)
+        wlr_renderer_destroy(renderer);
+    if (trusted_socket_fd_ >= 0) {
+        close(trusted_socket_fd_);
+        unlink(options.trusted_socket_path.c_str());
+    }
+    if (trusted_lock_fd_ >= 0) {
+        unlink((options.trusted_socket_path + ".lock").c_str());
+        close(trusted_lock_fd_);
+    }
+    clients_.clear();
+    if (display)
+        wl_display_destroy(display);
+}
+
+bool Server::create_backend(std::string &error)
+{
+    if (options.backend == ServerOptions::Backend::headless) {
+        backend = wlr_headless_backend_create(display);
+        headless_backend = backend;
+        renderer = backend ? wlr_pixman_renderer_create() : nullptr;
+    } else {
+        backend = wlr_backend_autocreate(display);
+        if (backend) {
+            session = wlr_backend_get_session(backend);
+            renderer = wlr_renderer_autocreate(backend);
+        }
+    }
+    if (!backend) {
+        error = "no usable backend (no DRM/session, no WAYLAND_DISPLAY or DISPLAY); try --headless";
+        return false;
+    }
+    if (!renderer || !wlr_renderer_init_wl_display(renderer, display)) {
+        error = "could not create a renderer";
+        return false;
+    }
+    allocator = wlr_allocator_autocreate(backend, renderer);
+    if (!allocator) {
+        error = "could not create a buffer allocator";
+        return false;
+    }
+    return true;
+}
+
+void Server::create_globals()
+{
+    compositor = wlr_compositor_create(display, renderer);
+    wlr_data_device_manager_create(display);
+    wlr_primary_selection_v1_device_manager_create(display);
+    wlr_viewporter_create(display);
+    presentation = wlr_presentation_create(display, backend);
+    wlr_scene_set_presentation(scene, presentation);
+    if (wlr_renderer_get_dmabuf_texture_formats(renderer))
+        wlr_linux_dmabuf_v1_create(display, renderer);
+    wlr_xdg_output_manager_v1_create(display, output_layout);
+    wlr_screencopy_manager_v1_create(display);  // trusted clients only: see global_filter
+
+    xdg_shell = wlr_xdg_shell_create(display);
+    new_xdg_surface_.connect(&xdg_shell->events.new_surface, [this](void *data) {
+        handle_new_xdg_surface(static_cast<wlr_xdg_surface *>(data));
+    });
+    new_surface_.connect(&compositor->events.new_surface, [this](void *data) {
+        handle_new_surface(static_cast<wlr_surface *>(data));
+    });
+
+    decoration_manager = wlr_xdg_decoration_manager_v1_create(display);
+    new_decoration_.connect(&decoration_manager->events.new_toplevel_decoration, [this](void *data) {
+        handle_new_decoration(static_cast<wlr_xdg_toplevel_decoration_v1 *>(data));
+    });
+
+    activation = wlr_xdg_activation_v1_create(display);
+    request_activate_.connect(&activation->events.request_activate, [this](void *data) {
+        handle_activation_request(static_cast<wlr_xdg_activation_v1_request_activate_event *>(data));
+    });
+
+    seat = wlr_seat_create(display, "seat0");
+    wl_display_set_global_filter(display, &Server::global_filter, this);
+    client_created_.attach(
+        [this](wl_listener *link) { wl_display_add_client_created_listener(display, link); },
+        [this](void *data) { handle_client_created_event(static_cast<wl_client *>(data)); });
+}
+
+bool Server::start(std::string &error)
+{
+    display = wl_display_create();
+    loop = wl_display_get_event_loop(display);
+    if (!options.event_log.empty() && !events.open(options.event_log)) {
+        error = "cannot open the event log " + options.event_log + ": " + strerror(errno);
+        return false;
+    }
+    if (!create_backend(error))
+        return false;
+
+    output_layout = wlr_output_layout_create();
+    scene = wlr_scene_create();
+    wlr_scene_attach_output_layout(scene, output_layout);
+    layers.background = wlr_scene_tree_create(&scene->node);
+    layers.views = wlr_scene_tree_create(&scene->node);
+    layers.overlay = wlr_scene_tree_create(&scene->node);
+
+    create_globals();
+    input = std::make_unique<InputManager>(*this);
+
+    new_output_.connect(&backend->events.new_output,
+                        [this](void *data) { handle_new_output(static_cast<wlr_output *>(data)); });
+
+    if (!options.trusted_socket_path.empty() && !create_trusted_socket(error))
+        return false;
+    const char *socket = nullptr;
+    if (options.socket_name.empty()) {
+        socket = wl_display_add_socket_auto(display);
+    } else if (wl_display_add_socket(display, options.socket_name.c_str()) == 0) {
+        socket = options.socket_name.c_str();
+    }
+    if (!socket) {
+        error = "cannot create the Wayland socket" +
+                (options.socket_name.empty() ? std::string() : " " + options.socket_name);
+        return false;
+    }
+    socket_name = socket;
+
+    if (headless_backend)
+        for (int i = 0; i < options.headless_outputs; ++i)
+            wlr_headless_add_output(headless_backend, static_cast<unsigned>(options.headless_width),
+                                    static_cast<unsigned>(options.headless_height));
+    if (!wlr_backend_start(backend)) {
+        error = "cannot start the backend";
+        return false;
+    }
+    if (options.handle_signals) {
+        for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
+            signal_sources_.push_back(wl_event_loop_add_signal(
+                loop, signal,
+                [](int number, void *data) {
+                    static_cast<Server *>(data)->handle_signal(number);
+                    return 0;
+                },
+                this));
+    }
+    setenv("WAYLAND_DISPLAY", socket_name.c_str(), 1);
+    events.emit("ready", {{"socket", socket_name}, {"pid", static_cast<int64_t>(getpid())}});
+    log::info("running on WAYLAND_DISPLAY=%s", socket_name.c_str());
+    return true;
+}
+
+void Server::run() { wl_display_run(display); }
+void Server::terminate() { wl_display_terminate(display); }
+
+void Server::handle_signal(int signal)
+{
+    switch (signal) {
+    case SIGHUP: {
+        std::string error;
+        reload_config(error);
+        break;
+    }
+    case SIGCHLD: reap_children(); break;
+    default: terminate(); break;
+    }
+}
+
+bool Server::reload_config(std::string &error)
+{
+    config::LoadResult result = config::load(options.system_config_path, options.user_config_path);
+    if (!result.config) {
+        error = result.error ? result.error->to_string() : "unknown config error";
+        log::error("config reload refused, keeping the running config: %s", error.c_str());
+        events.emit("config_error", {{"message", error}});
+        return false;
+    }
+    apply_config(*result.config);
+    log::info("config reloaded");
+    events.emit("config_reloaded");
+    return true;
+}
+
+void Server::apply_config(const config::Config &new_config)
+{
+    config = new_config;
+    log::set_level(static_cast<log::Level>(config.log_level));
+    input->apply_config();
+    for (auto &output : outputs)
+        output->apply_config();
+    for (auto &view : views)
+        view->frame->set_extents(view->frame_extents());
+    arrange_all();
+}
+
+void Server::handle_new_output(wlr_output *wlr_output)
+{
+    outputs.push_back(std::make_unique<Output>(*this, wlr_output));
+    arrange_all();
+}
+
+void Server::output_destroyed(Output *output)
+{
+    for (auto it = outputs.begin(); it != outputs.end(); ++it) {
+        if (it->get() != output)
+            continue;
+        std::string name = output->name();
+        wlr_output_layout_remove(output_layout, output->wlr);
+        outputs.erase(it);
+        events.emit("output_removed", {{"output", name}});
+        log::info("output %s removed", name.c_str());
+        break;
+    }
+    arrange_all();  // windows on the lost output move to one that remains
+}
+
+void Server::arrange_all()
+{
+    for (auto &view : views) {
+        if (!view->mapped())
+            continue;
+        Output *output = output_for_view(view.get());
+        if (!output)
+            output = primary_output();
+        if (output)
+            view->fit_to_output(*output);
+    }
+}
+
+Output *Server::output_at(double lx, double ly) const
+{
+    wlr_output *found = wlr_output_layout_output_at(output_layout, lx, ly);
+    for (auto &output : outputs)
+        if (output->wlr == found)
+            return output.get();
+    return nullptr;
+}
+
+Output *Server::primary_output() const { return outputs.empty() ? nullptr : outputs.front().get(); }
+
+Output *Server::output_for_view(const View *view) const
+{
+    wm::Box outer = view->outer_box();
+    // The output holding the frame's centre, else the one holding the title bar.
+    if (Output *output = output_at(outer.x + outer.width / 2.0, outer.y + outer.height / 2.0))
+        return output;
+    if (Output *output = output_at(outer.x + 1, outer.y + 1))
+        return output;
+    return nullptr;
+}
+
+View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const
+{
+    *surface = nullptr;
+    wlr_scene_node *node = wlr_scene_node_at(&scene->node, lx, ly, sx, sy);
+    if (!node)
+        return nullptr;
+    const SceneTag *tag = find_scene_tag(node);
+    if (!tag)
+        return nullptr;
+    if (node->type == WLR_SCENE_NODE_SURFACE)
+        *surface = wlr_scene_surface_from_node(node)->surface;
+    return tag->view;
+}
+
+void Server::handle_new_xdg_surface(wlr_xdg_surface *surface)
+{
+    if (surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL)
+        views.push_back(std::make_unique<View>(*this, surface));
+    else if (surface->role == WLR_XDG_SURFACE_ROLE_POPUP)
+        popups.push_back(std::make_unique<Popup>(*this, surface));
+}
+
+void Server::popup_destroyed(Popup *popup)
+{
+    std::erase_if(popups, [popup](const auto &p) { return p.get() == popup; });
+}
+
+void Server::handle_new_decoration(wlr_xdg_toplevel_decoration_v1 *decoration)
+{
+    // Rampart always draws the frame: whatever the client asks, the answer is server-side.
+    auto record = std::make_unique<DecorationRecord>();
+    DecorationRecord *raw = record.get();
+    raw->request_mode.connect(&decoration->events.request_mode, [decoration](void *) {
+        wlr_xdg_toplevel_decoration_v1_set_mode(decoration,
+                                                WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+    });
+    raw->destroy.connect(&decoration->events.destroy, [this, raw](void *) {
+        std::erase_if(decorations_, [raw](const auto &d) { return d.get() == raw; });
+    });
+    decorations_.push_back(std::move(record));
+    wlr_xdg_toplevel_decoration_v1_set_mode(decoration, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+}
+
+void Server::handle_new_surface(wlr_surface *surface)
+{
+    surface_guards_.push_back(std::make_unique<SurfaceGuard>(*this, surface));
+}
+
+void Server::surface_guard_done(SurfaceGuard *guard)
+{
+    std::erase_if(surface_guards_, [guard](const auto &g) { return g.get() == guard; });
+}
+
+void Server::view_mapped(View *view)
+{
+    View *focused = focused_view();
+    bool take_focus = wm::new_window_takes_focus(user_is_typing(), focused != nullptr);
+    focus_order.push_back(view);
+    events.emit("view_mapped", {{"view", static_cast<int64_t>(view->id)},
+                                {"title", view->title()},
+                                {"app_id", view->app_id()},
+                                {"pid", static_cast<int64_t>(view->pid())}});
+    if (take_focus) {
+        focus_view(view);
+    } else {
+        // Keep it below the window being typed into: a window that appears on top of the
+        // user's work could pose as part of it.
+        wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
+        events.emit("focus_kept", {{"view", static_cast<int64_t>(view->id)}});
+    }
+    input->refresh_pointer_focus();
+}
+
+void Server::view_unmapped(View *view)
+{
+    bool was_focused = focused_view() == view;
+    std::erase(focus_order, view);
+    std::erase(cycle_snapshot_, view);
+    input->view_gone(view);
+    events.emit("view_unmapped", {{"view", static_cast<int64_t>(view->id)}});
+    if (was_focused) {
+        if (!focus_order.empty())
+            focus_view(focus_order.front());
+        else
+            input->keyboard_focus_changed(nullptr);
+    }
+    input->refresh_pointer_focus();
+}
+
+void Server::view_destroyed(View *view)
+{
+    std::erase(focus_order, view);
+    std::erase(cycle_snapshot_, view);
+    input->view_gone(view);
+    std::erase_if(views, [view](const auto &v) { return v.get() == view; });
+}
+
+View *Server::focused_view() const { return focus_order.empty() ? nullptr : focus_order.front(); }
+
+void Server::focus_view(View *view, bool raise)
+{
+    if (!view || !view->mapped())
+        return;
+    View *previous = focused_view();
+    if (raise)
+        wlr_scene_node_raise_to_top(&view->tree->node);
+    if (previous == view && seat->keyboard_state.focused_surface == view->surface())
+        return;
+    if (previous && previous != view)
+        previous->set_activated(false);
+    std::erase(focus_order, view);
+    focus_order.insert(focus_order.begin(), view);
+    view->set_activated(true);
+    input->keyboard_focus_changed(view);
+    events.emit("view_focused", {{"view", static_cast<int64_t>(view->id)}});
+}
+
+void Server::cycle_focus(bool forward)
+{
+    if (focus_order.size() < 2)
+        return;
+    if (cycle_snapshot_.empty()) {
+        cycle_snapshot_ = focus_order;
+        cycle_index_ = 0;
+    }
+    int count = static_cast<int>(cycle_snapshot_.size());
+    cycle_index_ = ((cycle_index_ + (forward ? 1 : -1)) % count + count) % count;
+    View *next = cycle_snapshot_[static_cast<size_t>(cycle_index_)];
+    focus_view(next);
+}
+
+void Server::end_focus_cycle() { cycle_snapshot_.clear(); }
+
+void Server::close_focused()
+{
+    if (View *view = focused_view())
+        view->close();
+}
+
+void Server::send_to_output(View *view, const std::string &which)
+{
+    if (!view || outputs.size() < 2)
+        return;
+    Output *current = output_for_view(view);
+    size_t index = 0;
+    for (size_t i = 0; i < outputs.size(); ++i)
+        if (outputs[i].get() == current)
+            index = i;
+    Output *target = nullptr;
+    if (which == "next" || which.empty())
+        target = outputs[(index + 1) % outputs.size()].get();
+    else if (which == "prev")
+        target = outputs[(index + outputs.size() - 1) % outputs.size()].get();
+    else
+        for (auto &output : outputs)
+            if (which == output->name())
+                target = output.get();
+    if (!target || target == current)
+        return;
+    // Keep the window's place relative to its output.
+    wm::Box from = current ? current->usable_box() : wm::Box{};
+    wm::Box to = target->usable_box();
+    wm::Box outer = view->outer_box();
+    view->move_to(to.x + (outer.x - from.x), to.y + (outer.y - from.y));
+    view->fit_to_output(*target);
+    if (!to.contains(view->outer_box().x, view->outer_box().y))
+        view->move_to(to.x, to.y);
+    events.emit("view_output", {{"view", static_cast<int64_t>(view->id)},
+                                {"output", std::string(target->name())}});
+}
+
+void Server::note_user_typed() { last_key_time_ = std::chrono::steady_clock::now(); }
+
+bool Server::user_is_typing() const
+{
+    if (last_key_time_ == std::chrono::steady_clock::time_point{})
+        return false;
+    return std::chrono::steady_clock::now() - last_key_time_ <
+           std::chrono::milliseconds(config.window.typing_grace_ms);
+}
+
+void Server::handle_activation_request(wlr_xdg_activation_v1_request_activate_event *event)
+{
+    if (!wlr_surface_is_xdg_surface(event->surface))
+        return;
+    wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(event->surface);
+    if (!xdg || xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !xdg->data)
+        return;
+    const SceneTag *tag = find_scene_tag(static_cast<wlr_scene_node *>(xdg->data));
+    View *view = tag ? tag->view : nullptr;
+    View *focused = focused_view();
+    if (!view || !view->mapped() || view == focused)
+        return;
+    bool from_focused = focused && event->token->surface &&
+                        wl_resource_get_client(event->token->surface->resource) ==
+                            wl_resource_get_client(focused->surface()->resource);
+    if (!wm::allow_activation(from_focused, user_is_typing(), focused != nullptr)) {
+        log::info("activation of window %llu refused: the user is typing in another window",
+                  static_cast<unsigned long long>(view->id));
+        events.emit("activation_refused", {{"view", static_cast<int64_t>(view->id)}});
+        return;
+    }
+    focus_view(view);
+}
+
+void Server::run_action(config::Action action, const std::string &argument, Keyboard *keyboard)
+{
+    using config::Action;
+    switch (action) {
+    case Action::spawn: spawn(argument); break;
+    case Action::close: close_focused(); break;
+    case Action::focus_next: cycle_focus(true); break;
+    case Action::focus_prev: cycle_focus(false); break;
+    case Action::maximize:
+        if (View *view = focused_view())
+            view->set_maximized(!view->maximized());
+        break;
+    case Action::fullscreen:
+        if (View *view = focused_view())
+            view->set_fullscreen(!view->fullscreen());
+        break;
+    case Action::send_to_output: send_to_output(focused_view(), argument); break;
+    case Action::next_layout:
+        if (keyboard)
+            keyboard->next_layout();
+        break;
+    case Action::lock:
+        log::warning("the lock screen is not built yet; lock binding ignored");
+        break;
+    case Action::reload: {
+        std::string error;
+        reload_config(error);
+        break;
+    }
+    case Action::exit: terminate(); break;
+    }
+}
+
+void Server::spawn(const std::string &command)
+{
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    // wl_event_loop_add_signal blocked these signals; children must not inherit the mask.
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE})
+        sigaddset(&defaults, signal);
+    posix_spawnattr_setsigmask(&attributes, &empty);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                              POSIX_SPAWN_SETSID);
+    const char *argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+    pid_t pid = 0;
+    int result = posix_spawn(&pid, "/bin/sh", nullptr, &attributes, const_cast<char **>(argv),
+                             environ);
+    posix_spawnattr_destroy(&attributes);
+    if (result != 0) {
+        log::error("cannot start \"%s\": %s", command.c_str(), strerror(result));
+        return;
+    }
+    spawned_.insert(pid);
+    events.emit("spawned", {{"pid", static_cast<int64_t>(pid)}, {"command", command}});
+}
+
+void Server::reap_children()
+{
+    // Only our own children: a test harness in the same process waits for its own.
+    for (auto it = spawned_.begin(); it != spawned_.end();) {
+        if (waitpid(*it, nullptr, WNOHANG) > 0)
+            it = spawned_.erase(it);
+        else
+            ++it;
+    }
+}
+
+}  // namespace rampart

@@ -1,0 +1,165 @@
+// The compositor: owns the display, backend, renderer, scene and every output, view and
+// input device. Tests construct it in process on the headless backend; main.cpp wraps it.
+#pragma once
+
+#include "config/config.hpp"
+#include "listener.hpp"
+#include "util/event_log.hpp"
+#include "wlr.hpp"
+#include "wm/geometry.hpp"
+
+#include <chrono>
+#include <unordered_map>
+#include <list>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace rampart {
+
+class Output;
+class View;
+class InputManager;
+class SurfaceGuard;
+class Popup;
+class Keyboard;
+
+struct ServerOptions {
+    enum class Backend { automatic, headless };
+    Backend backend = Backend::automatic;
+    int headless_outputs = 1;
+    int headless_width = 1920, headless_height = 1080;
+    std::string system_config_path, user_config_path;  // for reload (SIGHUP)
+    std::string socket_name;          // empty: the first free wayland-N
+    std::string event_log;            // "" none, "-" stdout, or a path
+    std::string trusted_socket_path;  // "" none: owner-only socket for grim/wtype in tests
+    bool handle_signals = true;       // SIGTERM/SIGINT/SIGHUP; tests turn it off
+};
+
+class Server {
+public:
+    Server(ServerOptions options, config::Config config);
+    ~Server();
+    Server(const Server &) = delete;
+    Server &operator=(const Server &) = delete;
+
+    // Creates the backend, globals and socket; false with `error` set on failure.
+    bool start(std::string &error);
+    void run();  // until terminate()
+    void terminate();
+
+    // Reloads the config files; on error the running config stays and false is returned.
+    bool reload_config(std::string &error);
+    void apply_config(const config::Config &config);
+
+    // Window management (called by input handling and by tests).
+    void focus_view(View *view, bool raise = true);
+    View *focused_view() const;
+    void cycle_focus(bool forward);
+    void end_focus_cycle();
+    void run_action(config::Action action, const std::string &argument, Keyboard *keyboard);
+    void close_focused();
+    void spawn(const std::string &command);
+    void send_to_output(View *view, const std::string &which);
+    Output *output_at(double lx, double ly) const;
+    Output *output_for_view(const View *view) const;
+    Output *primary_output() const;
+    View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const;
+    void note_user_typed();
+    bool user_is_typing() const;
+    void arrange_all();  // re-fit every view after an output change
+
+    // Called by View/Output on their own lifecycle.
+    void view_mapped(View *view);
+    void view_unmapped(View *view);
+    void view_destroyed(View *view);
+    void output_destroyed(Output *output);
+    void popup_destroyed(Popup *popup);
+    void surface_guard_done(SurfaceGuard *guard);
+
+    // Whether a client came through the trusted path (socketpair or trusted socket).
+    bool client_is_trusted(const wl_client *client) const;
+
+    // Public state for the glue classes; tests read it through the same members.
+    ServerOptions options;
+    config::Config config;
+    EventLog events;
+
+    wl_display *display = nullptr;
+    wl_event_loop *loop = nullptr;
+    wlr_backend *backend = nullptr;
+    wlr_backend *headless_backend = nullptr;  // set when running headless (tests add devices)
+    wlr_session *session = nullptr;
+    wlr_renderer *renderer = nullptr;
+    wlr_allocator *allocator = nullptr;
+    wlr_compositor *compositor = nullptr;
+    wlr_scene *scene = nullptr;
+    wlr_output_layout *output_layout = nullptr;
+    wlr_xdg_shell *xdg_shell = nullptr;
+    wlr_seat *seat = nullptr;
+    wlr_presentation *presentation = nullptr;
+    wlr_xdg_activation_v1 *activation = nullptr;
+    wlr_xdg_decoration_manager_v1 *decoration_manager = nullptr;
+
+    // Scene layers, bottom to top.
+    struct {
+        wlr_scene_tree *background = nullptr;
+        wlr_scene_tree *views = nullptr;
+        wlr_scene_tree *overlay = nullptr;  // compositor UI above every client
+    } layers;
+
+    std::unique_ptr<InputManager> input;
+    std::vector<std::unique_ptr<Output>> outputs;
+    std::list<std::unique_ptr<View>> views;  // owning, creation order
+    std::list<std::unique_ptr<Popup>> popups;
+    std::vector<View *> focus_order;         // mapped views, most recently focused first
+    std::string socket_name;
+    uint64_t next_view_id = 1;
+    int placed_count = 0;  // drives cascade placement
+
+private:
+    bool create_backend(std::string &error);
+    void create_globals();
+    bool create_trusted_socket(std::string &error);
+    void handle_new_output(wlr_output *output);
+    void handle_new_xdg_surface(wlr_xdg_surface *surface);
+    void handle_new_surface(wlr_surface *surface);
+    void handle_new_decoration(wlr_xdg_toplevel_decoration_v1 *decoration);
+    void accept_trusted_connection();
+    void handle_client_created_event(wl_client *client);
+    static bool global_filter(const wl_client *client, const wl_global *global, void *data);
+    void handle_activation_request(wlr_xdg_activation_v1_request_activate_event *event);
+    void handle_signal(int signal);
+    void reap_children();
+
+    std::chrono::steady_clock::time_point last_key_time_{};
+    std::set<pid_t> spawned_;
+    std::vector<wl_event_source *> signal_sources_;
+    wl_event_source *trusted_socket_source_ = nullptr;
+    int trusted_socket_fd_ = -1;
+    int trusted_lock_fd_ = -1;
+    std::list<std::unique_ptr<SurfaceGuard>> surface_guards_;
+    std::vector<View *> cycle_snapshot_;  // focus order frozen while Alt+Tab is held
+    int cycle_index_ = 0;
+
+    struct DecorationRecord {
+        Listener request_mode, destroy;
+    };
+    std::list<std::unique_ptr<DecorationRecord>> decorations_;
+
+    struct ClientRecord {
+        bool trusted = false;
+        pid_t pid = 0;
+        std::set<std::string> refused_interfaces;  // logged once per client and interface
+        Listener destroy;
+    };
+    std::unordered_map<const wl_client *, std::unique_ptr<ClientRecord>> clients_;
+    bool accepting_trusted_ = false;
+    Listener client_created_;
+
+    Listener new_output_, new_xdg_surface_, new_surface_, new_decoration_, request_activate_;
+    Listener backend_destroy_;
+};
+
+}  // namespace rampart
