@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include "render/scene_renderer.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -108,6 +109,9 @@ wm::Box Output::usable_box() const { return layout_box(); }
 void Output::update_background()
 {
     wm::Box box = layout_box();
+    // The layout's change event can come before this output's scene output exists.
+    if (scene_output)
+        wlr_scene_output_set_position(scene_output, box.x, box.y);
     if (!background)
         return;
     wlr_scene_node_set_position(&background->node, box.x, box.y);
@@ -118,7 +122,8 @@ void Output::render_frame()
 {
     if (!scene_output)
         return;
-    wlr_scene_output_commit(scene_output);
+    render_scene_output(scene_output, server.renderer,
+                        [this](wlr_scene_node *node) { return server.clip_for_node(node); });
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     wlr_scene_output_send_frame_done(scene_output, &now);

@@ -17,6 +17,8 @@ Popup::Popup(Server &server_, wlr_xdg_surface *xdg_surface) : server(server_), x
     }
     node = wlr_scene_xdg_surface_create(parent_node, xdg);
     xdg->data = node;
+    tag_.view = toplevel_view();
+    node->data = &tag_;
     destroy_.connect(&xdg->events.destroy, [this](void *) { server.popup_destroyed(this); });
     constrain();
 }
@@ -32,6 +34,16 @@ View *Popup::toplevel_view() const
         return nullptr;
     const SceneTag *tag = find_scene_tag(static_cast<wlr_scene_node *>(surface->data));
     return tag ? tag->view : nullptr;
+}
+
+wm::Box Popup::clip_box() const
+{
+    int lx = 0, ly = 0;
+    if (!node || !wlr_scene_node_coords(node, &lx, &ly))
+        return {};
+    wlr_box geometry{};
+    wlr_xdg_surface_get_geometry(xdg, &geometry);
+    return {lx + geometry.x, ly + geometry.y, geometry.width, geometry.height};
 }
 
 void Popup::constrain()

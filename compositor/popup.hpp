@@ -3,7 +3,9 @@
 #pragma once
 
 #include "listener.hpp"
+#include "scene_tag.hpp"
 #include "wlr.hpp"
+#include "wm/geometry.hpp"
 
 namespace rampart {
 
@@ -21,10 +23,14 @@ public:
     wlr_xdg_surface *xdg;
     wlr_scene_node *node = nullptr;
 
-private:
+    // The popup's window geometry in layout coordinates: what it may draw into.
+    wm::Box clip_box() const;
     View *toplevel_view() const;
+
+private:
     void constrain();
 
+    SceneTag tag_{SceneTag::Kind::popup, nullptr, this};
     Listener destroy_;
 };
 

@@ -7,11 +7,13 @@ struct wlr_scene_node;
 namespace rampart {
 
 class View;
+class Popup;
 
 struct SceneTag {
-    enum class Kind { view_content, view_frame };
+    enum class Kind { view_content, view_frame, popup };
     Kind kind;
-    View *view;
+    View *view;              // the toplevel this node belongs to (may be null for a popup)
+    Popup *popup = nullptr;  // set for Kind::popup
 };
 
 // Walks up from `node` to the nearest tagged ancestor (or the node itself); nullptr if none.

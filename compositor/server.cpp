@@ -306,6 +306,19 @@ Output *Server::output_for_view(const View *view) const
     return nullptr;
 }
 
+std::optional<wm::Box> Server::clip_for_node(wlr_scene_node *node) const
+{
+    if (!node->data)
+        return std::nullopt;
+    const auto *tag = static_cast<const SceneTag *>(node->data);
+    switch (tag->kind) {
+    case SceneTag::Kind::view_content: return tag->view->content_box();
+    case SceneTag::Kind::popup: return tag->popup->clip_box();
+    case SceneTag::Kind::view_frame: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
 View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const
 {
     *surface = nullptr;
@@ -364,10 +377,13 @@ void Server::view_mapped(View *view)
     View *focused = focused_view();
     bool take_focus = wm::new_window_takes_focus(user_is_typing(), focused != nullptr);
     focus_order.push_back(view);
+    wm::Box content = view->content_box();
     events.emit("view_mapped", {{"view", static_cast<int64_t>(view->id)},
                                 {"title", view->title()},
                                 {"app_id", view->app_id()},
-                                {"pid", static_cast<int64_t>(view->pid())}});
+                                {"pid", static_cast<int64_t>(view->pid())},
+                                {"x", static_cast<int64_t>(content.x)},
+                                {"y", static_cast<int64_t>(content.y)}});
     if (take_focus) {
         focus_view(view);
     } else {
@@ -381,7 +397,9 @@ void Server::view_mapped(View *view)
 
 void Server::view_unmapped(View *view)
 {
-    bool was_focused = focused_view() == view;
+    bool was_focused = focused_ == view;
+    if (was_focused)
+        focused_ = nullptr;
     std::erase(focus_order, view);
     std::erase(cycle_snapshot_, view);
     input->view_gone(view);
@@ -397,27 +415,32 @@ void Server::view_unmapped(View *view)
 
 void Server::view_destroyed(View *view)
 {
+    if (focused_ == view)
+        focused_ = nullptr;
     std::erase(focus_order, view);
     std::erase(cycle_snapshot_, view);
     input->view_gone(view);
     std::erase_if(views, [view](const auto &v) { return v.get() == view; });
 }
 
-View *Server::focused_view() const { return focus_order.empty() ? nullptr : focus_order.front(); }
+View *Server::focused_view() const { return focused_; }
 
-void Server::focus_view(View *view, bool raise)
+void Server::focus_view(View *view, bool raise, bool remember)
 {
     if (!view || !view->mapped())
         return;
-    View *previous = focused_view();
+    View *previous = focused_;
     if (raise)
         wlr_scene_node_raise_to_top(&view->tree->node);
+    if (remember) {
+        std::erase(focus_order, view);
+        focus_order.insert(focus_order.begin(), view);
+    }
     if (previous == view && seat->keyboard_state.focused_surface == view->surface())
         return;
     if (previous && previous != view)
         previous->set_activated(false);
-    std::erase(focus_order, view);
-    focus_order.insert(focus_order.begin(), view);
+    focused_ = view;
     view->set_activated(true);
     input->keyboard_focus_changed(view);
     events.emit("view_focused", {{"view", static_cast<int64_t>(view->id)}});
@@ -434,10 +457,19 @@ void Server::cycle_focus(bool forward)
     int count = static_cast<int>(cycle_snapshot_.size());
     cycle_index_ = ((cycle_index_ + (forward ? 1 : -1)) % count + count) % count;
     View *next = cycle_snapshot_[static_cast<size_t>(cycle_index_)];
-    focus_view(next);
+    focus_view(next, true, false);
 }
 
-void Server::end_focus_cycle() { cycle_snapshot_.clear(); }
+void Server::end_focus_cycle()
+{
+    if (cycle_snapshot_.empty())
+        return;
+    cycle_snapshot_.clear();
+    if (focused_) {
+        std::erase(focus_order, focused_);
+        focus_order.insert(focus_order.begin(), focused_);
+    }
+}
 
 void Server::close_focused()
 {

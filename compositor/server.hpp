@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,7 +55,9 @@ public:
     void apply_config(const config::Config &config);
 
     // Window management (called by input handling and by tests).
-    void focus_view(View *view, bool raise = true);
+    // Gives `view` the keyboard and raises it. `remember` puts it first in the
+    // most-recently-used order; Alt+Tab defers that until Alt is released.
+    void focus_view(View *view, bool raise = true, bool remember = true);
     View *focused_view() const;
     void cycle_focus(bool forward);
     void end_focus_cycle();
@@ -65,6 +68,8 @@ public:
     Output *output_at(double lx, double ly) const;
     Output *output_for_view(const View *view) const;
     Output *primary_output() const;
+    // The box a scene node's subtree is clipped to (see render/scene_renderer.hpp).
+    std::optional<wm::Box> clip_for_node(wlr_scene_node *node) const;
     View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const;
     void note_user_typed();
     bool user_is_typing() const;
@@ -113,7 +118,7 @@ public:
     std::vector<std::unique_ptr<Output>> outputs;
     std::list<std::unique_ptr<View>> views;  // owning, creation order
     std::list<std::unique_ptr<Popup>> popups;
-    std::vector<View *> focus_order;         // mapped views, most recently focused first
+    std::vector<View *> focus_order;         // mapped views, most recently used first
     std::string socket_name;
     uint64_t next_view_id = 1;
     int placed_count = 0;  // drives cascade placement
@@ -140,6 +145,7 @@ private:
     int trusted_socket_fd_ = -1;
     int trusted_lock_fd_ = -1;
     std::list<std::unique_ptr<SurfaceGuard>> surface_guards_;
+    View *focused_ = nullptr;
     std::vector<View *> cycle_snapshot_;  // focus order frozen while Alt+Tab is held
     int cycle_index_ = 0;
 

@@ -151,9 +151,9 @@ LoadResult load(const std::string &system_path, const std::string &user_path)
 {
     std::string system_text, user_text;
     try {
-        if (auto error = read_file(system_path, system_text))
+        if (auto error = detail::read_file(system_path, system_text))
             return {std::nullopt, std::move(error)};
-        if (auto error = read_file(user_path, user_text))
+        if (auto error = detail::read_file(user_path, user_text))
             return {std::nullopt, std::move(error)};
     } catch (const std::exception &exception) {
         return {std::nullopt, Error{system_path, 0, 0, exception.what()}};

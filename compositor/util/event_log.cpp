@@ -55,7 +55,7 @@ std::string EventLog::json_escape(std::string_view text)
 
 void EventLog::emit(std::string_view name, std::initializer_list<Field> fields)
 {
-    if (fd_ < 0)
+    if (!active())
         return;
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -71,6 +71,10 @@ void EventLog::emit(std::string_view name, std::initializer_list<Field> fields)
             line += std::get<bool>(field.value) ? "true" : "false";
     }
     line += "}\n";
+    if (observer)
+        observer(line);
+    if (fd_ < 0)
+        return;
     // One write per line so concurrent readers never see half an event.
     size_t written = 0;
     while (written < line.size()) {

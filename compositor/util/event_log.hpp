@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -25,7 +26,10 @@ public:
 
     // "-" means stdout; otherwise a path opened for append. Returns false with errno set.
     bool open(const std::string &target);
-    bool active() const { return fd_ >= 0; }
+    bool active() const { return fd_ >= 0 || observer; }
+
+    // In-process tests watch events here as well as (or instead of) a file.
+    std::function<void(const std::string &line)> observer;
 
     // Writes {"event":name,"t_ms":<monotonic ms>, fields...}. Does nothing when inactive.
     void emit(std::string_view name, std::initializer_list<Field> fields = {});
