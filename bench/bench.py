@@ -88,14 +88,21 @@ def spawn(argv, user, env, **kw):
 
 
 def cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        rest = f.read().rsplit(")", 1)[1].split()
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        raise BenchError("compositor (pid %d) is gone" % pid)
     return int(rest[11]) + int(rest[12])  # utime + stime (fields 14, 15), whole thread group
 
 
 def sched_ns(pid):
     total = 0
-    for t in os.listdir("/proc/%d/task" % pid):
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        raise BenchError("compositor (pid %d) is gone" % pid)
+    for t in tasks:
         try:
             with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
                 total += int(f.read().split()[0])
@@ -105,10 +112,13 @@ def sched_ns(pid):
 
 
 def vm_rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     raise BenchError("no VmRSS for pid %d" % pid)
 
 
@@ -233,7 +243,8 @@ class Compositor:
             argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--dump-line=no",
                     "--callgrind-out-file=%s/callgrind.out" % self.rundir,
                     "--vgdb-prefix=%s/vgdb-pipe" % self.rundir, "--log-file=%s/valgrind.log" % self.rundir] + argv
-        logf = open(os.path.join(self.h.logdir, "%s-%d%s.log" % (self.key, self.instance, "-callgrind" if valgrind else "")), "wb")
+        self.logpath = os.path.join(self.h.logdir, "%s-%d%s.log" % (self.key, self.instance, "-callgrind" if valgrind else ""))
+        logf = open(self.logpath, "wb")
         self.t_exec = time.monotonic()
         self.proc = spawn(argv, self.user, self.env(), stdout=logf, stderr=subprocess.STDOUT, cwd=self.rundir)
         logf.close()
@@ -252,6 +263,18 @@ class Compositor:
 
     def prepare(self):
         pass
+
+    def death_note(self):
+        """Exit status and the last line of the compositor's output, for error messages."""
+        rc = self.proc.returncode if self.proc else None
+        last = ""
+        try:
+            with open(self.logpath, "rb") as f:
+                lines = [l for l in f.read()[-4000:].decode(errors="replace").splitlines() if l.strip()]
+            last = lines[-1].strip() if lines else ""
+        except (OSError, AttributeError):
+            pass
+        return "exit status %s%s" % (rc, (": " + last) if last else "")
 
     @property
     def pid(self):
@@ -513,6 +536,8 @@ class Harness:
         errf = open(os.path.join(self.logdir, "%s-%d-%s.stderr" % (comp.key, comp.instance, name)), "ab")
         errf.write(("$ %s\n" % " ".join(argv)).encode())
         errf.flush()
+        outf = open(os.path.join(self.logdir, "%s-%d-%s.stdout" % (comp.key, comp.instance, name)), "ab")
+        outf.write(("$ %s\n" % " ".join(argv)).encode())
         t0 = time.monotonic()
         p = spawn(argv, comp.user, comp.client_env(), stdout=subprocess.PIPE, stderr=errf)
         errf.close()
@@ -535,6 +560,7 @@ class Harness:
                 if not data:
                     break
                 buf += data
+                outf.write(data)
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
                     now = time.monotonic()
@@ -559,6 +585,7 @@ class Harness:
                 p.kill()
                 p.wait(timeout=5)
             p.stdout.close()
+            outf.close()
         if timed_out:
             raise BenchError("client timed out after %.0f s (%s)" % (timeout, " ".join(args)))
         return stats, events, time.monotonic() - t0
@@ -566,44 +593,66 @@ class Harness:
     # -- measurements ----------------------------------------------------------------------
     def callgrind_workload(self, comp, wl_args):
         """Instructions per frame = (Ir(B) - Ir(A)) / (frames(B) - frames(A)): A is a run of
-        cg_a_frames frames, B a run of about cg_seconds more; the client's connection, mapping,
-        the first (irregular) frames and the teardown cost the same in both and cancel out."""
+        cg_a_frames frames, B one of about cg_seconds more (its frame count sized from A's
+        rate). Both end with --frames, i.e. right at a frame callback with no commit in flight,
+        so the client's connection, mapping, irregular first frames and teardown cost the same
+        in both and cancel out. An uninstrumented warm-up run first keeps first-use work (font
+        and glyph caches, first buffer of a size, ...) out of A. The A/B pair is repeated
+        cg_repeats times; the median is reported with the spread."""
+        comp.settle()
+        n_a = str(self.a.cg_a_frames)
+        self.run_client(comp, wl_args + ["--frames", n_a], 300, name="cgW")
         comp.settle()
         comp.callgrind("--zero")
         comp.callgrind("--instr=on")
+        pairs, n_b = [], None
         try:
-            sa, _, wall_a = self.run_client(comp, wl_args + ["--frames", str(self.a.cg_a_frames)], 300, name="cgA")
-            if not sa:
-                raise BenchError("client printed no stats (A run)")
-            comp.settle()
-            ir_a = comp.dump_totals()
-            # whole seconds: the client's --duration may not take fractions
-            dur_b = int(math.ceil(self.a.cg_seconds + min(wall_a, 20.0)))
-            sb, _, wall_b = self.run_client(comp, wl_args + ["--duration", str(dur_b)], dur_b + 300, name="cgB")
-            if not sb:
-                raise BenchError("client printed no stats (B run)")
-            comp.settle()
-            ir_b = comp.dump_totals()
+            for rep in range(self.a.cg_repeats):
+                sa, _, wall_a = self.run_client(comp, wl_args + ["--frames", n_a], 300, name="cgA")
+                if not sa:
+                    raise BenchError("client printed no stats (A run)")
+                comp.settle()
+                ir_a = comp.dump_totals()
+                if n_b is None:
+                    fps_a = sa["frames"] / sa["seconds"] if sa.get("seconds") else 0.0
+                    if fps_a <= 0:  # no rate from the client: fall back to A's wall time
+                        fps_a = sa["frames"] / max(wall_a, 0.1)
+                    extra = max(self.a.cg_min_frames, int(round(fps_a * self.a.cg_seconds)))
+                    n_b = sa["frames"] + extra
+                    budget = wall_a + 5 * extra / fps_a + 120
+                sb, _, wall_b = self.run_client(comp, wl_args + ["--frames", str(n_b)], budget, name="cgB")
+                if not sb:
+                    raise BenchError("client printed no stats (B run)")
+                comp.settle()
+                ir_b = comp.dump_totals()
+                df = sb["frames"] - sa["frames"]
+                if df <= 0:
+                    raise BenchError("B run saw no more frames than A (%d vs %d)" % (sb["frames"], sa["frames"]))
+                pairs.append({"instr_per_frame": (ir_b - ir_a) / df, "frames": df, "ir_a": ir_a, "ir_b": ir_b,
+                              "frames_a": sa["frames"], "frames_b": sb["frames"], "wall_a": round(wall_a, 2),
+                              "wall_b": round(wall_b, 2),
+                              "fps_under_callgrind": round(sb["frames"] / sb["seconds"], 1) if sb.get("seconds") else None})
         finally:
-            comp.callgrind("--instr=off")
-        df = sb["frames"] - sa["frames"]
-        if df <= 0:
-            raise BenchError("B run saw no more frames than A (%d vs %d)" % (sb["frames"], sa["frames"]))
-        return {"instr_per_frame": (ir_b - ir_a) / df, "frames": df, "ir_a": ir_a, "ir_b": ir_b,
-                "frames_a": sa["frames"], "frames_b": sb["frames"], "wall_a": round(wall_a, 2),
-                "wall_b": round(wall_b, 2), "fps_under_callgrind": round(sb["frames"] / sb["seconds"], 1) if sb.get("seconds") else None}
+            if comp.proc is not None and comp.proc.poll() is None:
+                comp.callgrind("--instr=off")
+        est = [p["instr_per_frame"] for p in pairs]
+        med = statistics.median(est)
+        spread = (max(est) - min(est)) / abs(med) if len(est) > 1 and med else 0.0
+        return {"instr_per_frame": med, "spread": spread, "frames": sum(p["frames"] for p in pairs),
+                "fps_under_callgrind": pairs[-1]["fps_under_callgrind"], "pairs": pairs}
 
     def cpu_run(self, comp, wl_args, nwin):
         """CPU of the compositor from the moment the animating window is mapped (its 'mapped'
-        log line) to the client's stats line, over the frames in between."""
+        log line, written when its first buffer is committed) to the client's stats line,
+        divided by the frame callbacks the client counted (all of them are after the mark)."""
         comp.settle()
         mark = {}
 
         def on_event(t, ev, p):
             if ev.get("event") == "mapped" and "t" not in mark:
-                mark.setdefault("seen", 0)
-                mark["seen"] += 1
-                if ev.get("window") == nwin - 1 or (ev.get("window") is None and mark["seen"] == nwin):
+                # the client maps its windows in order; the last one is the animating one
+                mark["seen"] = mark.get("seen", 0) + 1
+                if mark["seen"] == nwin:
                     mark.update(t=t, ticks=cpu_ticks(comp.pid), ns=sched_ns(comp.pid))
             elif ev.get("event") == "stats":
                 mark.update(t1=t, ticks1=cpu_ticks(comp.pid), ns1=sched_ns(comp.pid))
@@ -616,9 +665,9 @@ class Harness:
         setup_included = "t" not in mark
         if setup_included:  # no usable 'mapped' line: count from the client's start
             mark.update(t=t_start, ticks=ticks_start, ns=ns_start)
-            frames = stats["frames"]
-        else:
-            frames = stats["frames"] - 1  # the first callback is the one that marked 'mapped'
+        frames = stats["frames"]
+        if frames <= 0:
+            raise BenchError("client saw no frames")
         ticks = mark["ticks1"] - mark["ticks"]
         return {"cpu_ms_per_frame": ticks * 1000.0 / CLK_TCK / frames,
                 "sched_ms_per_frame": (mark["ns1"] - mark["ns"]) / 1e6 / frames,
@@ -648,9 +697,14 @@ class Harness:
         todo = [w for w in WORKLOADS if w[0] in self.a.workloads]
 
         def guarded(what, fn):
+            if comp.proc is not None and comp.proc.poll() is not None:
+                res["errors"].append("%s: skipped, compositor had exited" % what)
+                return None
             try:
                 return fn()
-            except BenchError as e:
+            except Exception as e:  # one broken measurement must not end the whole bench
+                if comp.proc is not None and comp.proc.poll() is not None:
+                    e = "%s (compositor died, %s)" % (e, comp.death_note())
                 log("%s %s: %s" % (comp.key, what, e))
                 res["errors"].append("%s: %s" % (what, e))
                 return None
@@ -666,6 +720,10 @@ class Harness:
                         if not st:
                             raise BenchError("client printed no stats")
                         return (st["t"] - comp.t_exec) * 1000, t_ready * 1000
+                    except Exception as e:
+                        if comp.proc is not None and comp.proc.poll() is not None:
+                            raise BenchError("%s (compositor died, %s)" % (e, comp.death_note()))
+                        raise
                     finally:
                         comp.stop()
                 r = guarded("start run %d" % i, one)
@@ -721,7 +779,7 @@ class Harness:
                             w["sched_ms_per_frame"] = statistics.median(r["sched_ms_per_frame"] for r in runs)
                             w["fps"] = statistics.median(r["fps"] for r in runs if r["fps"])
                             w["cpu_runs"] = runs
-            except BenchError as e:
+            except Exception as e:
                 log("%s native instance: %s" % (comp.key, e))
                 res["errors"].append("native instance: %s" % e)
             finally:
@@ -736,7 +794,7 @@ class Harness:
                     r = guarded("callgrind %s" % key, lambda: self.callgrind_workload(comp, args))
                     if r:
                         res["workloads"].setdefault(key, {})["callgrind"] = r
-            except BenchError as e:
+            except Exception as e:
                 log("%s callgrind instance: %s" % (comp.key, e))
                 res["errors"].append("callgrind instance: %s" % e)
             finally:
@@ -782,12 +840,14 @@ def render_markdown(doc):
         cells = [r["title"]]
         for k in meta["workloads"]:
             w = r["workloads"].get(k, {})
-            cg = w.get("callgrind", {}).get("instr_per_frame")
+            cgr = w.get("callgrind", {})
+            cg = cgr.get("instr_per_frame")
             cpu = w.get("cpu_ms_per_frame")
             if cg is None and cpu is None:
                 cells.append("error")
             else:
-                cells.append("%s · %s" % (fmt_m(cg), fmt_ms(cpu)))
+                unstable = " (±%.0f %%)" % (50 * cgr["spread"]) if cgr.get("spread", 0) > 0.01 else ""
+                cells.append("%s%s · %s" % (fmt_m(cg), unstable, fmt_ms(cpu)))
         cells.append("%.0f ms" % r["start_ms"] if r.get("start_ms") is not None else "?")
         ri, r20 = r.get("rss_idle_kb"), r.get("rss_20_kb")
         cells.append("%s / %s MB" % ("?" if ri is None else "%.0f" % (ri / 1024), "?" if r20 is None else "%.0f" % (r20 / 1024)))
@@ -801,11 +861,12 @@ def render_markdown(doc):
     L.append("")
     L.append("## Details and sample sizes")
     L.append("")
-    L.append("Callgrind: Δframes = frames(B) − frames(A), A = %d-frame run, B ≈ %.0f s run (+ A's wall time); "
-             "per frame = ΔIr / Δframes. CPU: frames between the animating window's `mapped` line and the "
-             "client's stats line, per run; sched = /proc/PID/task/*/schedstat (ns) as a cross-check." % (meta["cg_a_frames"], meta["cg_seconds"]))
+    L.append("Callgrind: Δframes = frames(B) − frames(A), A = %d-frame run, B = A + max(%d, %.0f s worth of A's rate) frames, "
+             "after one uninstrumented warm-up run; per frame = ΔIr / Δframes, median of %d A/B pairs (a cell shows ± half "
+             "the spread when the pairs differ by more than 1 %%). CPU: frames between the animating window's `mapped` line and the "
+             "client's stats line (frames counted by the client), per run; sched = /proc/PID/task/*/schedstat (ns) as a cross-check." % (meta["cg_a_frames"], meta["cg_min_frames"], meta["cg_seconds"], meta["cg_repeats"]))
     L.append("")
-    L.append("| compositor | workload | callgrind Δframes (fps under callgrind) | CPU frames per run | CPU ms/frame per run | sched ms/frame | fps |")
+    L.append("| compositor | workload | callgrind M/frame per A/B pair, Δframes each (fps under callgrind) | CPU frames per run | CPU ms/frame per run | sched ms/frame | fps |")
     L.append("|---|---|---|---|---|---|---|")
     for key in meta["order"]:
         r = doc["compositors"][key]
@@ -817,7 +878,8 @@ def render_markdown(doc):
             runs = w.get("cpu_runs", [])
             L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 r["title"], WL_SHORT[k],
-                "%d (%s)" % (cg["frames"], cg["fps_under_callgrind"]) if cg else "?",
+                "%s (%s)" % (", ".join("%s / %d" % (fmt_m(p["instr_per_frame"]), p["frames"]) for p in cg["pairs"]),
+                             cg["fps_under_callgrind"]) if cg else "?",
                 ", ".join(str(x["frames"]) for x in runs) or "?",
                 ", ".join("%.3f" % x["cpu_ms_per_frame"] for x in runs) or "?",
                 fmt_ms(w.get("sched_ms_per_frame")) if runs else "?",
@@ -865,6 +927,8 @@ def main():
     ap.add_argument("--rampart-config", default=None)
     ap.add_argument("--sway-tiling", action="store_true")
     ap.add_argument("--cg-a-frames", type=int, default=10)
+    ap.add_argument("--cg-min-frames", type=int, default=30)
+    ap.add_argument("--cg-repeats", type=int, default=3)
     a = ap.parse_args()
     a.parts = a.parts.split(",")
     t0 = time.monotonic()
@@ -894,7 +958,7 @@ def main():
         "date": time.strftime("%Y-%m-%d %H:%M %Z"), "host": platform.node(), "cpus": os.cpu_count(),
         "kernel": platform.release(), "client": " ".join(a.client), "client_is_standin": a.client_is_standin,
         "order": order, "workloads": [w for w in "abcd" if w in a.workloads], "cpu_runs": a.cpu_runs,
-        "cpu_seconds": a.cpu_seconds, "cg_seconds": a.cg_seconds, "cg_a_frames": a.cg_a_frames, "start_runs": a.start_runs,
+        "cpu_seconds": a.cpu_seconds, "cg_seconds": a.cg_seconds, "cg_a_frames": a.cg_a_frames, "cg_min_frames": a.cg_min_frames, "cg_repeats": a.cg_repeats, "start_runs": a.start_runs,
         "idle_seconds": a.idle_seconds, "parts": a.parts, "elapsed_s": round(time.monotonic() - t0, 1),
         "workload_args": {k: CLIENT_COMMON + args for k, _, args, _ in WORKLOADS},
     }

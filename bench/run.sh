@@ -11,8 +11,9 @@
 #   --only LIST           compositors, comma-separated (default: rampart,sway,cage,weston)
 #   --workloads LETTERS   subset of abcd (default: abcd)
 #   --parts LIST          subset of start,rss,idle,cpu,callgrind (default: all)
-#   --quick               smoke test: 1 CPU run of 3 s, 2 s callgrind windows, 2 starts
-#   --cpu-runs N --cpu-seconds S --cg-seconds S --cg-a-frames N --start-runs N --idle-seconds S
+#   --quick               smoke test: 1 CPU run of 3 s, one 2 s callgrind pair, 2 starts
+#   --cpu-runs N --cpu-seconds S --cg-seconds S --cg-a-frames N --cg-min-frames N --cg-repeats N
+#                         --start-runs N --idle-seconds S
 #   --rampart-config FILE Rampart config (default: an empty file, i.e. defaults)
 #   --sway-tiling         keep sway's tiling layout (default: every window floating)
 #   --out DIR             output dir (default: bench/out)
@@ -38,14 +39,14 @@ while (($#)); do
     --sway-tiling) pyargs+=(--sway-tiling); shift ;;
     --rampart-config) [[ -r ${2:?} ]] || die "cannot read $2"
       pyargs+=(--rampart-config "$(realpath "$2")"); shift 2 ;;
-    --only|--workloads|--parts|--cpu-runs|--cpu-seconds|--cg-seconds|--cg-a-frames|--start-runs|--idle-seconds)
+    --only|--workloads|--parts|--cpu-runs|--cpu-seconds|--cg-seconds|--cg-a-frames|--cg-min-frames|--cg-repeats|--start-runs|--idle-seconds)
       pyargs+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
 if ((quick)); then
-  pyargs=(--cpu-runs 1 --cpu-seconds 3 --cg-seconds 2 --start-runs 2 "${pyargs[@]}")
+  pyargs=(--cpu-runs 1 --cpu-seconds 3 --cg-seconds 2 --cg-repeats 1 --start-runs 2 "${pyargs[@]}")
 fi
 
 [[ $(id -u) -eq 0 ]] || die "run as root: the peers run as nobody (sway refuses root) via setpriv"

@@ -10,8 +10,8 @@ same command line and stdout contract as rampart-test-client:
 XRGB8888 wl_shm buffers with an opaque region, frame-callback driven; with --windows N only
 the last window animates. With --animate full|region it prints at exit one JSON line
 {"event":"stats","frames":N,"seconds":S}; --log prints {"event":"mapped","window":i} when a
-window's first frame callback arrives. "frames" counts the frame callbacks of the animating
-window (the first one, for the mapping commit, included). The client stops at a frame
+window's first buffer is committed (windows numbered from 1). "frames" counts the frame
+callbacks of the animating window (the first one, for the mapping commit, included). The client stops at a frame
 callback: the last commit it made is always one whose callback it received. --duration is
 counted from that first frame callback; --frames N stops after N callbacks.
 
@@ -173,7 +173,8 @@ class Window:
         self.w, self.h = app.o["w"], app.o["h"]
         self.mapped = False
         self.pending_size = (0, 0)
-        self.buffers = []  # [buffer id, busy, mmap]
+        self.buffers = []  # [buffer id, busy, byte offset in the pool]
+        self.pool_map = None
         self.surface = c.new_id(lambda op, p: None)
         c.req(app.compositor, COMPOSITOR_CREATE_SURFACE, "u", self.surface)
         self.xdg_surface = c.new_id(self.on_xdg_surface)
@@ -212,16 +213,20 @@ class Window:
             self.w, self.h = pw, ph
             self.drop_buffers()
         if not self.mapped:
-            self.mapped = True  # first buffer goes out now; "mapped" is logged at its callback
+            self.mapped = True
             self.draw(first=True)
+            if self.app.o["log"]:
+                self.app.emit({"event": "mapped", "window": self.idx})
         elif not self.app.is_animating(self):
             self.draw(first=False) if not self.buffers else c.req(self.surface, SURFACE_COMMIT)
 
     def drop_buffers(self):
         for b in self.buffers:
             self.app.c.req(b[0], 0)  # wl_buffer.destroy
-            b[2].close()
         self.buffers = []
+        if self.pool_map is not None:
+            self.pool_map.close()
+            self.pool_map = None
 
     def make_buffers(self):
         c, stride = self.app.c, self.w * 4
@@ -230,12 +235,13 @@ class Window:
         os.ftruncate(fd, size * NBUF)
         pool = c.new_id()
         c.req(self.app.shm, SHM_CREATE_POOL, "ui", pool, size * NBUF, fd=fd)  # the fd travels out of band
+        self.pool_map = mmap.mmap(fd, size * NBUF)
         for k in range(NBUF):
-            rec = [0, False, mmap.mmap(fd, size, offset=size * k)]
+            rec = [0, False, size * k]
             bid = c.new_id(lambda op, p, rec=rec: rec.__setitem__(1, False) if op == 0 else None)
             rec[0] = bid
-            c.req(pool, POOL_CREATE_BUFFER, "uiiiiu", bid, 0, self.w, self.h, stride, FORMAT_XRGB8888)
-            rec[2][:] = self.app.fill(self.w * self.h, 0)
+            c.req(pool, POOL_CREATE_BUFFER, "uiiiiu", bid, size * k, self.w, self.h, stride, FORMAT_XRGB8888)
+            self.pool_map[size * k:size * (k + 1)] = self.app.fill(self.w * self.h, 0)
             self.buffers.append(rec)
         c.req(pool, 1)  # wl_shm_pool.destroy (buffers keep the memory)
         os.close(fd)
@@ -256,14 +262,16 @@ class Window:
         if first or mode == "none":
             dmg = (0, 0, self.w, self.h)
         elif mode == "full":
-            b[2][:] = self.app.fill(self.w * self.h, n & 1)
+            size = self.w * self.h * 4
+            self.pool_map[b[2]:b[2] + size] = self.app.fill(self.w * self.h, n & 1)
             dmg = (0, 0, self.w, self.h)
         else:  # region: a 32x32 square whose colour alternates
             x, y = min(64, self.w - 32), min(64, self.h - 32)
             row = self.app.fill(32, n & 1)
-            mm, stride = b[2], self.w * 4
+            mm, stride = self.pool_map, self.w * 4
             for r in range(y, y + 32):
-                mm[r * stride + x * 4:r * stride + x * 4 + 128] = row
+                o = b[2] + r * stride + x * 4
+                mm[o:o + 128] = row
             dmg = (x, y, 32, 32)
         b[1] = True
         c.req(self.surface, SURFACE_ATTACH, "oii", b[0], 0, 0)
@@ -303,7 +311,7 @@ class App:
         self.deco_mgr, _ = bind("zxdg_decoration_manager_v1", 1)
         if not (self.compositor and self.shm and self.wm_base):
             die("compositor lacks wl_compositor, wl_shm or xdg_wm_base")
-        self.windows = [Window(self, i) for i in range(o["windows"])]
+        self.windows = [Window(self, i) for i in range(1, o["windows"] + 1)]
 
     def fill(self, npix, k):
         key = (npix, k)
@@ -343,10 +351,7 @@ class App:
 
     def on_frame(self, win):
         now = time.monotonic()
-        if not getattr(win, "logged", False):
-            win.logged = True
-            if self.o["log"]:
-                self.emit({"event": "mapped", "window": win.idx})
+        win.shown = True
         if not self.is_animating(win):
             return
         if self.t_first is None:
@@ -377,7 +382,7 @@ class App:
             if self.stop:
                 self.finish()
             if o["animate"] == "none" and o["duration"] and self.t_first is None and \
-               all(getattr(w, "logged", False) for w in self.windows):
+               all(getattr(w, "shown", False) for w in self.windows):
                 self.t_first = now
             if o["duration"]:
                 ref = self.t_first if self.t_first is not None else t0

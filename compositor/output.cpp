@@ -32,11 +32,9 @@ Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(outpu
         server.arrange_all();
     });
 
-    apply_config();
     background = wlr_scene_rect_create(&server.layers.background->node, 0, 0, background_color);
-    place_in_layout();
     scene_output = wlr_scene_output_create(server.scene, wlr);
-    update_background();
+    apply_config();
     server.events.emit("output_added", {{"output", std::string(name())},
                                         {"width", static_cast<int64_t>(wlr->width)},
                                         {"height", static_cast<int64_t>(wlr->height)}});
@@ -77,22 +75,27 @@ bool Output::apply_config()
     wlr_output_set_scale(wlr, static_cast<float>(wanted ? wanted->scale : 1));
     wlr_output_set_transform(
         wlr, static_cast<wl_output_transform>(wanted ? static_cast<int>(wanted->transform) : 0));
-    if (wlr_output_commit(wlr))
-        return true;
-    log::warning("output %s: the configured mode could not be set; using the preferred one", name());
-    wlr_output_rollback(wlr);
-    if (wlr_output_mode *preferred = wlr_output_preferred_mode(wlr))
-        wlr_output_set_mode(wlr, preferred);
-    wlr_output_enable(wlr, true);
-    return wlr_output_commit(wlr);
+    bool committed = wlr_output_commit(wlr);
+    if (!committed) {
+        log::warning("output %s: the configured mode could not be set; using the preferred one",
+                     name());
+        wlr_output_rollback(wlr);
+        if (wlr_output_mode *preferred = wlr_output_preferred_mode(wlr))
+            wlr_output_set_mode(wlr, preferred);
+        wlr_output_enable(wlr, true);
+        committed = wlr_output_commit(wlr);
+    }
+    place_in_layout();
+    update_background();
+    return committed;
 }
 
 void Output::place_in_layout()
 {
     const config::OutputConfig *wanted = config::find_output(server.config, name());
     if (wanted && wanted->x && wanted->y)
-        wlr_output_layout_add(server.output_layout, wlr, *wanted->x, *wanted->y);
-    else
+        wlr_output_layout_add(server.output_layout, wlr, *wanted->x, *wanted->y);  // or moves
+    else if (!wlr_output_layout_get(server.output_layout, wlr))
         wlr_output_layout_add_auto(server.output_layout, wlr);
 }
 

@@ -27,7 +27,8 @@ using detail::quoted;
 // A key as it is written in a dotted name: bare when TOML allows it, else quoted.
 std::string key_name(std::string_view key)
 {
-    const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), detail::is_bare_key_character);
+    const bool bare =
+        !key.empty() && std::all_of(key.begin(), key.end(), detail::is_bare_key_character);
     return bare ? std::string(key) : quoted(key);
 }
 
@@ -454,7 +455,9 @@ std::optional<Error> read_text(const std::string &text, const std::string &path,
     // An entry for an output named earlier (in the system file) replaces that one.
     for (OutputConfig &output : reader.outputs) {
         auto same = std::find_if(config.outputs.begin(), config.outputs.end(),
-                                 [&](const OutputConfig &seen) { return seen.name == output.name; });
+                                 [&](const OutputConfig &seen) {
+                                     return seen.name == output.name;
+                                 });
         if (same != config.outputs.end())
             *same = std::move(output);
         else

@@ -109,10 +109,11 @@ LoadResult parse(const std::string &system_text, const std::string &system_path,
                  const std::string &user_text, const std::string &user_path);
 
 // Reads the files (a missing file counts as empty, an unreadable one is an error) and parses.
+// An empty path means there is no such file. Files over 1 MiB are refused unread.
 LoadResult load(const std::string &system_path, const std::string &user_path);
 
 // The default paths: /etc/rampart/rampart.toml and $XDG_CONFIG_HOME/rampart/rampart.toml
-// (~/.config when XDG_CONFIG_HOME is unset).
+// (~/.config when XDG_CONFIG_HOME is unset or relative; "" when HOME is unset too).
 std::string default_system_path();
 std::string default_user_path();
 
@@ -132,6 +133,7 @@ std::optional<Action> action_from_name(std::string_view name);
 // binding, is the config reader's business and is refused here.
 bool parse_action(const std::string &text, Binding &binding, std::string &why);
 
+// The entry named `name`, else the "*" entry, else nullptr.
 const OutputConfig *find_output(const Config &config, const std::string &name);
 
 }  // namespace rampart::config

@@ -45,7 +45,7 @@ std::size_t skip_string(std::string_view text, std::size_t pos)
 namespace detail {
 
 // Cuts at a UTF-8 character boundary, so the message stays valid UTF-8.
-std::string printable(std::string_view text, std::size_t max_length)
+std::string printable(std::string_view text, std::size_t max_length, bool escape_quotes)
 {
     const bool cut = text.size() > max_length;
     if (cut) {
@@ -59,6 +59,8 @@ std::string printable(std::string_view text, std::size_t max_length)
         constexpr const char *hex = "0123456789abcdef";
         if (byte < 0x20 || byte == 0x7f)
             out += {'\\', 'x', hex[byte >> 4], hex[byte & 0xf]};
+        else if (escape_quotes && (c == '"' || c == '\\'))
+            out += {'\\', c};
         else
             out += c;
     }
@@ -67,13 +69,7 @@ std::string printable(std::string_view text, std::size_t max_length)
 
 std::string quoted(std::string_view text)
 {
-    std::string out = "\"";
-    for (char c : printable(text, 64)) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + '"';
+    return '"' + printable(text, 64, true) + '"';
 }
 
 // Refuses nesting toml++ could not survive: counts the dots of dotted keys and the open
@@ -83,8 +79,8 @@ std::optional<Error> check_nesting(std::string_view text, const std::string &pat
 {
     int dots = 0, brackets = 0;
     std::size_t pos = 0;
-    const char *problem = nullptr;
-    while (pos < text.size() && !problem) {
+    std::string problem;
+    while (pos < text.size() && problem.empty()) {
         const char c = text[pos];
         if (c == '#') {
             pos = text.find('\n', pos);  // npos ends the loop
@@ -95,16 +91,17 @@ std::optional<Error> check_nesting(std::string_view text, const std::string &pat
             continue;
         }
         if (c == '.' && ++dots > max_key_dots)
-            problem = "keys are nested more than 32 levels deep";
+            problem = "keys are nested more than " + std::to_string(max_key_dots) + " levels deep";
         else if ((c == '[' || c == '{') && ++brackets > max_bracket_depth)
-            problem = "brackets are nested more than 32 levels deep";
+            problem = "brackets are nested more than " + std::to_string(max_bracket_depth) +
+                      " levels deep";
         else if (c == ']' || c == '}')
             brackets = std::max(brackets - 1, 0);
         if (c != '.' && c != ' ' && c != '\t' && !is_bare_key_character(c))
             dots = 0;
-        pos += problem ? 0 : 1;
+        pos += problem.empty() ? 1 : 0;
     }
-    if (!problem)
+    if (problem.empty())
         return std::nullopt;
     const std::string_view before = text.substr(0, pos);
     const std::string_view line_text = before.substr(before.rfind('\n') + 1);  // npos + 1 == 0

@@ -26,9 +26,10 @@ std::optional<Error> read_file(const std::string &path, std::string &text);
 // An error at the first place where keys or brackets nest too deeply for toml++.
 std::optional<Error> check_nesting(std::string_view text, const std::string &path);
 
-// `text` with control characters escaped, cut after about max_length bytes.
-std::string printable(std::string_view text, std::size_t max_length);
-// printable(), shortened further and in double quotes, for a value from the file.
+// `text` with control characters (and, if asked, quotes and backslashes) escaped, cut after
+// about max_length bytes: file text fit for a one-line message.
+std::string printable(std::string_view text, std::size_t max_length, bool escape_quotes = false);
+// A value from the file, shortened and escaped, in double quotes.
 std::string quoted(std::string_view text);
 
 }  // namespace rampart::config::detail

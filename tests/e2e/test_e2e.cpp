@@ -194,3 +194,25 @@ TEST_CASE("an idle desktop commits no frames", "[e2e][idle]")
     session.wait({&client}, [] { return false; }, 2000ms);
     CHECK(session.rampart->count("output_commit") == before);
 }
+
+TEST_CASE("inside a Wayland session rampart opens as a nested window", "[e2e][nested]")
+{
+    Session outer;
+    REQUIRE(outer.ready);
+    // No --headless: the backend is chosen from the environment (WAYLAND_DISPLAY here).
+    std::string inner_events_dir = outer.dir + "/inner";
+    std::filesystem::create_directory(inner_events_dir);
+    setenv("WLR_RENDERER", "pixman", 1);
+    ClientProcess &inner = outer.start({env_or("RAMPART_BINARY", "rampart"), "--config", outer.config_path,
+                                        "--user-config", outer.dir + "/user.toml", "--event-log", "-",
+                                        "--socket", "rampart-nested-test"});
+    unsetenv("WLR_RENDERER");
+    REQUIRE(outer.wait({&inner}, [&] { return inner.count("ready") > 0 || inner.exited(); }));
+    REQUIRE(inner.count("ready") == 1);
+    REQUIRE(outer.wait({&inner}, [&] { return outer.rampart->count("view_mapped", {{"app_id", "wlroots"}}) == 1; }));
+    // The nested session serves its own clients.
+    ClientProcess &client = outer.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"},
+                                        "rampart-nested-test");
+    REQUIRE(outer.wait({&inner, &client}, [&] { return inner.count("view_mapped") == 1; }));
+    CHECK(outer.rampart->count("view_mapped") == 1);
+}
