@@ -105,12 +105,25 @@ void InputManager::apply_config()
 
     if (xcursor_manager)
         wlr_xcursor_manager_destroy(xcursor_manager);
-    xcursor_manager = wlr_xcursor_manager_create(
-        config.cursor.theme.empty() ? nullptr : config.cursor.theme.c_str(),
-        static_cast<uint32_t>(config.cursor.size));
-    wlr_xcursor_manager_load(xcursor_manager, 1);
+    xcursor_manager = nullptr;
     cursor_image_ = nullptr;
-    set_cursor_image("left_ptr");
+    // Loading a theme reads every cursor in it (tens of ms): only do it once there is a
+    // pointer to show, so start-up to the first frame does not wait for it.
+    if (!pointers_.empty())
+        set_cursor_image("left_ptr");
+}
+
+void InputManager::ensure_cursor_theme()
+{
+    if (xcursor_manager)
+        return;
+    const config::CursorConfig &cursor_config = server.config.cursor;
+    xcursor_manager = wlr_xcursor_manager_create(
+        cursor_config.theme.empty() ? nullptr : cursor_config.theme.c_str(),
+        static_cast<uint32_t>(cursor_config.size));
+    for (auto &output : server.outputs)
+        wlr_xcursor_manager_load(xcursor_manager, output->wlr->scale);
+    wlr_xcursor_manager_load(xcursor_manager, 1);
 }
 
 void InputManager::add_device(wlr_input_device *device)
@@ -123,6 +136,7 @@ void InputManager::add_device(wlr_input_device *device)
         wlr_cursor_attach_input_device(cursor, device);
         pointers_.push_back(device);
         configure_pointer(device);
+        set_cursor_image("left_ptr");
         auto destroy = std::make_unique<Listener>();
         Listener *raw = destroy.get();
         destroy->connect(&device->events.destroy, [this, device, raw](void *) {
@@ -180,8 +194,9 @@ uint32_t InputManager::modifiers() const
 
 void InputManager::set_cursor_image(const char *name)
 {
-    if (cursor_image_ == name)
+    if (cursor_image_ == name || pointers_.empty())
         return;
+    ensure_cursor_theme();
     cursor_image_ = name;
     wlr_xcursor_manager_set_cursor_image(xcursor_manager, name, cursor);
 }

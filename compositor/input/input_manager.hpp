@@ -51,6 +51,7 @@ private:
     void handle_motion(uint32_t time_msec);
     void handle_button(wlr_event_pointer_button *event);
     void set_cursor_image(const char *name);
+    void ensure_cursor_theme();
 
     enum class Mode { passthrough, move, resize };
     struct Grab {

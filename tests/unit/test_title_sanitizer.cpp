@@ -67,8 +67,9 @@ bool is_mark(gunichar c)
 }
 
 // Everything a result must satisfy, whatever the input; returns what is wrong, or "".
+// Checking NFC with g_utf8_normalize costs more than sanitising, so the corpus samples it.
 std::string invariant_violation(std::string_view raw, const SanitizeLimits &limits,
-                                const SanitizedText &result)
+                                const SanitizedText &result, bool check_nfc = true)
 {
     if (!is_safe_plain_text(result.text))
         return "unsafe text";
@@ -80,9 +81,6 @@ std::string invariant_violation(std::string_view raw, const SanitizeLimits &limi
     }
     if (raw.size() > limits.max_input_bytes && !result.truncated)
         return "input cut but not flagged";
-    const bool ascii = std::all_of(body.begin(), body.end(), [](char b) { return b > 0; });
-    if (!ascii && glib_nfc(result.text) != result.text)
-        return "not NFC";
     if (static_cast<size_t>(g_utf8_strlen(body.data(), static_cast<gssize>(body.size()))) >
         limits.max_codepoints)
         return "longer than max_codepoints";
@@ -130,6 +128,8 @@ std::string invariant_violation(std::string_view raw, const SanitizeLimits &limi
             marks_in_row = 0;
         }
     }
+    if (check_nfc && glib_nfc(result.text) != result.text)
+        return "not NFC";
     // Honesty: what is shown unaltered and uncut is exactly what the client sent.
     if (!result.altered && !result.truncated && glib_nfc(raw) != result.text)
         return "unaltered but different from the input";
@@ -403,7 +403,7 @@ TEST_CASE("random and mutated corpus keeps every invariant", "[sanitizer]")
             limits.max_combining_per_base = static_cast<int>(rng() % 6) - 1;
         }
         const SanitizedText result = sanitize_title(raw, limits);
-        const std::string violation = invariant_violation(raw, limits, result);
+        const std::string violation = invariant_violation(raw, limits, result, i % 3 == 0);
         if (!violation.empty()) {
             ++failures;
             FAIL_CHECK(violation << " for input " << hex_bytes(raw) << " -> " << hex_bytes(result.text));
