@@ -37,7 +37,7 @@ case "$job" in
       UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C build-asan --print-errorlogs "$@"
     # valgrind sees listener use-after-free inside libwayland, which ASan cannot.
-    meson test -C build --print-errorlogs --suite integration --timeout-multiplier 6 \
+    RAMPART_TEST_TIMEOUT_SCALE=10 meson test -C build --print-errorlogs --suite integration --timeout-multiplier 6 \
       --wrap "valgrind --error-exitcode=99 --errors-for-leak-kinds=none --suppressions=$PWD/tests/valgrind.supp --quiet" \
       --test-args "--durations no"
     echo "all test runs passed"

@@ -1,17 +1,16 @@
-// Who the clients are: the trusted socket, per-client records, and the global filter that
-// applies the protocol policy to every registry listing and bind.
+// Who the clients are: the sockets Rampart listens on (one per level, the trusted socket),
+// the level each client is tagged with when it connects, and the global filter that applies
+// the protocol policy to every registry listing and bind.
+#include "levels/listening_socket.hpp"
 #include "policy/protocol_policy.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace rampart {
@@ -20,87 +19,127 @@ namespace {
 constexpr const char *message_client_connected = "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e01";
 constexpr const char *message_client_disconnected = "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e02";
 constexpr const char *message_bind_refused = "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e03";
+
+std::string runtime_dir()
+{
+    const char *dir = std::getenv("XDG_RUNTIME_DIR");
+    return dir ? dir : "/tmp";
+}
 }  // namespace
 
-bool Server::create_trusted_socket(std::string &error)
+bool Server::create_sockets(std::string &error)
 {
-    const std::string &path = options.trusted_socket_path;
-    sockaddr_un address{};
-    if (path.size() >= sizeof address.sun_path) {
-        error = "trusted socket path too long: " + path;
-        return false;
+    const config::LevelsConfig &levels = config.levels;
+    std::string trusted_path = options.trusted_socket_path.empty() ? levels.trusted_socket
+                                                                   : options.trusted_socket_path;
+    if (!trusted_path.empty()) {
+        SocketSpec spec{config::resolve_socket_path(trusted_path, runtime_dir()), "", "", 0600};
+        auto socket = ListeningSocket::create(
+            loop, spec, [this](int fd) { accept_client(fd, ClientOrigin{true, -1}); }, error);
+        if (!socket)
+            return false;
+        log::info("trusted socket at %s (owner only)", socket->path().c_str());
+        sockets_.push_back(std::move(socket));
     }
-    // A lock file beside the socket, as libwayland does: a second Rampart must not steal it.
-    std::string lock_path = path + ".lock";
-    trusted_lock_fd_ = open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (trusted_lock_fd_ < 0 || flock(trusted_lock_fd_, LOCK_EX | LOCK_NB) < 0) {
-        error = "trusted socket " + path + " is in use (" + strerror(errno) + ")";
-        if (trusted_lock_fd_ >= 0)
-            close(trusted_lock_fd_);
-        trusted_lock_fd_ = -1;
-        return false;
+    for (size_t i = 0; i < levels.levels.size(); ++i) {
+        const config::LevelConfig &level = levels.levels[i];
+        SocketSpec spec{config::resolve_socket_path(level.socket, runtime_dir()), level.socket_owner,
+                        level.socket_group, level.socket_mode};
+        int index = static_cast<int>(i);
+        auto socket = ListeningSocket::create(
+            loop, spec, [this, index](int fd) { accept_client(fd, ClientOrigin{false, index}); }, error);
+        if (!socket) {
+            error = "level \"" + level.id + "\": " + error;
+            return false;
+        }
+        log::info("level %s listens on %s", level.id.c_str(), socket->path().c_str());
+        events.emit("level_socket", {{"level", level.id}, {"path", socket->path()}});
+        sockets_.push_back(std::move(socket));
     }
-    unlink(path.c_str());  // a stale socket from a crashed instance: we hold the lock
-    trusted_socket_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    mode_t old_mask = umask(0177);  // owner-only from the moment it exists
-    int bound = bind(trusted_socket_fd_, reinterpret_cast<sockaddr *>(&address), sizeof address);
-    umask(old_mask);
-    if (bound < 0 || chmod(path.c_str(), 0600) < 0 || listen(trusted_socket_fd_, 16) < 0) {
-        error = "cannot listen on trusted socket " + path + ": " + strerror(errno);
-        return false;
-    }
-    trusted_socket_source_ = wl_event_loop_add_fd(
-        loop, trusted_socket_fd_, WL_EVENT_READABLE,
-        [](int, uint32_t, void *data) {
-            static_cast<Server *>(data)->accept_trusted_connection();
-            return 0;
-        },
-        this);
-    log::info("trusted socket at %s (owner only)", path.c_str());
     return true;
 }
 
-void Server::accept_trusted_connection()
+void Server::accept_client(int fd, ClientOrigin origin)
 {
-    int fd = accept4(trusted_socket_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0)
-        return;
-    accepting_trusted_ = true;
+    accepting_ = origin;
     wl_client *client = wl_client_create(display, fd);
-    accepting_trusted_ = false;
+    accepting_.reset();
     if (!client)
         close(fd);  // wl_client_create does not close it on failure
+}
+
+int Server::connect_trusted_helper()
+{
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+        return -1;
+    accept_client(fds[0], ClientOrigin{true, -1});
+    return fds[1];
+}
+
+int Server::plain_socket_level() const
+{
+    const std::string &id = config.levels.plain_socket_level;
+    for (size_t i = 0; i < config.levels.levels.size(); ++i)
+        if (config.levels.levels[i].id == id)
+            return static_cast<int>(i);
+    return -1;
 }
 
 void Server::handle_client_created_event(wl_client *client)
 {
     auto record = std::make_unique<ClientRecord>();
-    record->trusted = accepting_trusted_;
+    // Our own sockets set the origin around wl_client_create; anything else came through
+    // libwayland's plain wayland-N socket, which serves the configured level.
+    record->origin = accepting_.value_or(ClientOrigin{false, plain_socket_level()});
+    if (!record->origin.trusted && record->origin.level < 0) {
+        // No level for this socket: refuse rather than guess (fail closed).
+        wl_client_post_implementation_error(client, "this socket serves no security level");
+        return;
+    }
     wl_client_get_credentials(client, &record->pid, nullptr, nullptr);
     pid_t pid = record->pid;
-    bool trusted = record->trusted;
+    std::string who = record->origin.trusted ? "trusted"
+                                             : config.levels.levels[record->origin.level].id;
     record->destroy.attach([client](wl_listener *link) { wl_client_add_destroy_listener(client, link); },
-                           [this, client, pid](void *) {
+                           [this, client, pid, who](void *) {
                                log::security_event(log::Level::info, message_client_disconnected,
-                                                   "client pid " + std::to_string(pid) + " disconnected",
-                                                   {"RAMPART_PID=" + std::to_string(pid)});
-                               events.emit("client_disconnected", {{"pid", static_cast<int64_t>(pid)}});
+                                                   "client pid " + std::to_string(pid) + " (" + who +
+                                                       ") disconnected",
+                                                   {"RAMPART_PID=" + std::to_string(pid),
+                                                    "RAMPART_LEVEL=" + who});
+                               events.emit("client_disconnected", {{"pid", static_cast<int64_t>(pid)},
+                                                                   {"level", who}});
                                clients_.erase(client);
                            });
     clients_[client] = std::move(record);
-    std::string kind = trusted ? "trusted" : "ordinary";
     log::security_event(log::Level::info, message_client_connected,
-                        "client pid " + std::to_string(pid) + " connected (" + kind + ")",
-                        {"RAMPART_PID=" + std::to_string(pid), "RAMPART_CLIENT_CLASS=" + kind});
-    events.emit("client_connected", {{"pid", static_cast<int64_t>(pid)}, {"class", kind}});
+                        "client pid " + std::to_string(pid) + " connected at level " + who,
+                        {"RAMPART_PID=" + std::to_string(pid), "RAMPART_LEVEL=" + who});
+    events.emit("client_connected", {{"pid", static_cast<int64_t>(pid)}, {"level", who}});
 }
 
 bool Server::client_is_trusted(const wl_client *client) const
 {
     auto it = clients_.find(client);
-    return it != clients_.end() && it->second->trusted;
+    return it != clients_.end() && it->second->origin.trusted;
+}
+
+int Server::level_of(const wl_client *client) const
+{
+    auto it = clients_.find(client);
+    if (it == clients_.end())
+        return unknown_level;
+    return it->second->origin.trusted ? trusted_level : it->second->origin.level;
+}
+
+std::string Server::level_name(int level) const
+{
+    if (level == trusted_level)
+        return "trusted";
+    if (level < 0 || level >= static_cast<int>(config.levels.levels.size()))
+        return "unknown";
+    return config.levels.levels[static_cast<size_t>(level)].id;
 }
 
 bool Server::global_filter(const wl_client *client, const wl_global *global, void *data)
@@ -111,15 +150,16 @@ bool Server::global_filter(const wl_client *client, const wl_global *global, voi
     if (it == server->clients_.end())
         return false;  // unknown client: fail closed
     ClientRecord &record = *it->second;
-    auto client_class = record.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
+    auto client_class = record.origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
     if (policy::interface_allowed(client_class, interface->name))
         return true;
     if (record.refused_interfaces.insert(interface->name).second) {
         // Hiding from the registry and refusing a bind both land here; log once.
+        std::string level = server->level_name(server->level_of(client));
         log::security_event(log::Level::info, message_bind_refused,
-                            "client pid " + std::to_string(record.pid) + " may not use " +
-                                interface->name,
-                            {"RAMPART_PID=" + std::to_string(record.pid),
+                            "client pid " + std::to_string(record.pid) + " (" + level +
+                                ") may not use " + interface->name,
+                            {"RAMPART_PID=" + std::to_string(record.pid), "RAMPART_LEVEL=" + level,
                              std::string("RAMPART_INTERFACE=") + interface->name});
     }
     return false;

@@ -10,6 +10,7 @@ namespace rampart {
 
 namespace {
 const float background_color[4] = {0.16f, 0.17f, 0.19f, 1.0f};
+const float panel_strip_color[4] = {0.07f, 0.07f, 0.08f, 1.0f};
 }
 
 Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(output)
@@ -33,6 +34,7 @@ Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(outpu
     });
 
     background = wlr_scene_rect_create(&server.layers.background->node, 0, 0, background_color);
+    panel_strip = wlr_scene_rect_create(&server.layers.overlay->node, 0, 0, panel_strip_color);
     scene_output = wlr_scene_output_create(server.scene, wlr);
     apply_config();
     server.events.emit("output_added", {{"output", std::string(name())},
@@ -47,6 +49,8 @@ Output::~Output()
     // The scene output goes with the wlr_output; our scene rect is ours to remove.
     if (background)
         wlr_scene_node_destroy(&background->node);
+    if (panel_strip)
+        wlr_scene_node_destroy(&panel_strip->node);
 }
 
 bool Output::apply_config()
@@ -107,7 +111,18 @@ wm::Box Output::layout_box() const
     return {box->x, box->y, box->width, box->height};
 }
 
-wm::Box Output::usable_box() const { return layout_box(); }
+wm::Box Output::panel_box() const
+{
+    wm::Box box = layout_box();
+    return {box.x, box.y, box.width, std::min(panel_height, box.height / 2)};
+}
+
+wm::Box Output::usable_box() const
+{
+    wm::Box box = layout_box();
+    int strip = panel_box().height;
+    return {box.x, box.y + strip, box.width, box.height - strip};
+}
 
 void Output::update_background()
 {
@@ -119,6 +134,9 @@ void Output::update_background()
         return;
     wlr_scene_node_set_position(&background->node, box.x, box.y);
     wlr_scene_rect_set_size(background, box.width, box.height);
+    wm::Box strip = panel_box();
+    wlr_scene_node_set_position(&panel_strip->node, strip.x, strip.y);
+    wlr_scene_rect_set_size(panel_strip, strip.width, strip.height);
 }
 
 void Output::render_frame()

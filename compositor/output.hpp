@@ -25,13 +25,19 @@ public:
     void place_in_layout();
 
     wm::Box layout_box() const;  // in layout coordinates
-    wm::Box usable_box() const;  // layout box minus reserved strips (the panel, later)
+    wm::Box usable_box() const;  // layout box minus the panel strip
+    wm::Box panel_box() const;   // the strip at the top reserved for the trusted panel
+
+    // Height of the panel strip in logical pixels. No client surface is ever placed there,
+    // and the strip is drawn above every client.
+    static constexpr int panel_height = 28;
     const char *name() const { return wlr->name; }
 
     Server &server;
     wlr_output *wlr;
     wlr_scene_output *scene_output = nullptr;
     wlr_scene_rect *background = nullptr;
+    wlr_scene_rect *panel_strip = nullptr;  // placeholder until the panel draws here
     uint64_t frames_committed = 0;
 
     // Test hook: called with every buffer this output commits (headless+pixman buffers are

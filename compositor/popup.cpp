@@ -1,5 +1,6 @@
 #include "popup.hpp"
 
+#include "frame.hpp"
 #include "scene_tag.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -15,15 +16,52 @@ Popup::Popup(Server &server_, wlr_xdg_surface *xdg_surface) : server(server_), x
         destroy_.connect(&xdg->events.destroy, [this](void *) { server.popup_destroyed(this); });
         return;
     }
-    node = wlr_scene_xdg_surface_create(parent_node, xdg);
+    // A tree of our own holds a thin frame in the level's colour around the popup.
+    tree_ = wlr_scene_tree_create(parent_node);
+    View *view = toplevel_view();
+    FrameIdentity identity = server.identity_for_level(view ? view->level() : Server::unknown_level);
+    const float colour[4] = {identity.colour.r, identity.colour.g, identity.colour.b, 1.0f};
+    for (auto &edge : edges_)
+        edge = wlr_scene_rect_create(&tree_->node, 0, 0, colour);
+    border_ = std::clamp(server.config.window.border, 1, 3);
+    node = wlr_scene_xdg_surface_create(&tree_->node, xdg);
     xdg->data = node;
-    tag_.view = toplevel_view();
+    tag_.view = frame_tag_.view = view;
     node->data = &tag_;
+    tree_->node.data = &frame_tag_;
     destroy_.connect(&xdg->events.destroy, [this](void *) { server.popup_destroyed(this); });
+    // Registered after wlr_scene's own commit handler, so the node has its new position.
+    commit_.connect(&xdg->surface->events.commit, [this](void *) { update_frame(); });
     constrain();
 }
 
-Popup::~Popup() = default;  // the scene node goes with the xdg surface
+Popup::~Popup()
+{
+    if (tree_) {
+        commit_.disconnect();
+        wlr_scene_node_destroy(&tree_->node);  // the xdg node inside is already gone or goes now
+    }
+}
+
+void Popup::update_frame()
+{
+    wlr_box geometry{};
+    wlr_xdg_surface_get_geometry(xdg, &geometry);
+    int x = node->state.x + geometry.x, y = node->state.y + geometry.y;
+    int w = geometry.width, h = geometry.height, b = border_;
+    const wm::Box boxes[4] = {{x - b, y - b, w + 2 * b, b}, {x - b, y + h, w + 2 * b, b},
+                              {x - b, y, b, h}, {x + w, y, b, h}};
+    for (int i = 0; i < 4; ++i) {
+        wlr_scene_node_set_position(&edges_[i]->node, boxes[i].x, boxes[i].y);
+        wlr_scene_rect_set_size(edges_[i], boxes[i].width, boxes[i].height);
+    }
+}
+
+wm::Box Popup::frame_box() const
+{
+    wm::Box box = clip_box();
+    return {box.x - border_, box.y - border_, box.width + 2 * border_, box.height + 2 * border_};
+}
 
 View *Popup::toplevel_view() const
 {
@@ -52,6 +90,8 @@ void Popup::constrain()
     if (!view)
         return;
     wlr_box box = view->popup_constraint_box();
+    // Keep the frame on the output as well.
+    box = {box.x + border_, box.y + border_, box.width - 2 * border_, box.height - 2 * border_};
     wlr_xdg_popup_unconstrain_from_box(xdg->popup, &box);
     // wlroots only applies the adjustments the client allowed; a popup must stay on the
     // output whatever it allowed, so clamp what is left (position, then size).

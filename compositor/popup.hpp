@@ -25,13 +25,20 @@ public:
 
     // The popup's window geometry in layout coordinates: what it may draw into.
     wm::Box clip_box() const;
+    // The same grown by the frame: what the popup and its frame may cover.
+    wm::Box frame_box() const;
     View *toplevel_view() const;
 
 private:
     void constrain();
+    void update_frame();
 
+    wlr_scene_tree *tree_ = nullptr;  // holds the frame rects and the popup's surfaces
+    wlr_scene_rect *edges_[4] = {};
+    int border_ = 2;
     SceneTag tag_{SceneTag::Kind::popup, nullptr, this};
-    Listener destroy_;
+    SceneTag frame_tag_{SceneTag::Kind::popup_frame, nullptr, this};
+    Listener destroy_, commit_;
 };
 
 }  // namespace rampart

@@ -10,7 +10,7 @@ class View;
 class Popup;
 
 struct SceneTag {
-    enum class Kind { view_content, view_frame, popup };
+    enum class Kind { view_content, view_frame, popup, popup_frame };
     Kind kind;
     View *view;              // the toplevel this node belongs to (may be null for a popup)
     Popup *popup = nullptr;  // set for Kind::popup

@@ -2,6 +2,7 @@
 
 #include "input/input_manager.hpp"
 #include "input/keyboard.hpp"
+#include "levels/listening_socket.hpp"
 #include "output.hpp"
 #include "popup.hpp"
 #include "scene_tag.hpp"
@@ -37,8 +38,7 @@ Server::~Server()
     // scene, backend, allocator, renderer, display.
     for (wl_event_source *source : signal_sources_)
         wl_event_source_remove(source);
-    if (trusted_socket_source_)
-        wl_event_source_remove(trusted_socket_source_);
+    sockets_.clear();
     if (display)
         wl_display_destroy_clients(display);
     client_created_.disconnect();
@@ -64,14 +64,6 @@ Server::~Server()
         wlr_allocator_destroy(allocator);
     if (renderer)
         wlr_renderer_destroy(renderer);
-    if (trusted_socket_fd_ >= 0) {
-        close(trusted_socket_fd_);
-        unlink(options.trusted_socket_path.c_str());
-    }
-    if (trusted_lock_fd_ >= 0) {
-        unlink((options.trusted_socket_path + ".lock").c_str());
-        close(trusted_lock_fd_);
-    }
     clients_.clear();
     if (display)
         wl_display_destroy(display);
@@ -168,20 +160,26 @@ bool Server::start(std::string &error)
     new_output_.connect(&backend->events.new_output,
                         [this](void *data) { handle_new_output(static_cast<wlr_output *>(data)); });
 
-    if (!options.trusted_socket_path.empty() && !create_trusted_socket(error))
+    if (!create_sockets(error))
         return false;
-    const char *socket = nullptr;
-    if (options.socket_name.empty()) {
-        socket = wl_display_add_socket_auto(display);
-    } else if (wl_display_add_socket(display, options.socket_name.c_str()) == 0) {
-        socket = options.socket_name.c_str();
+    if (plain_socket_level() >= 0) {
+        // The plain wayland-N socket, served as the configured level.
+        const char *socket = nullptr;
+        if (options.socket_name.empty())
+            socket = wl_display_add_socket_auto(display);
+        else if (wl_display_add_socket(display, options.socket_name.c_str()) == 0)
+            socket = options.socket_name.c_str();
+        if (!socket) {
+            error = "cannot create the Wayland socket" +
+                    (options.socket_name.empty() ? std::string() : " " + options.socket_name);
+            return false;
+        }
+        socket_name = socket;
+    } else {
+        // No plain socket: programs Rampart starts itself go to the lowest level.
+        socket_name = config::resolve_socket_path(config.levels.levels.front().socket,
+                                                  getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR") : "/tmp");
     }
-    if (!socket) {
-        error = "cannot create the Wayland socket" +
-                (options.socket_name.empty() ? std::string() : " " + options.socket_name);
-        return false;
-    }
-    socket_name = socket;
 
     if (headless_backend)
         for (int i = 0; i < options.headless_outputs; ++i)
@@ -240,7 +238,20 @@ bool Server::reload_config(std::string &error)
 
 void Server::apply_config(const config::Config &new_config)
 {
+    // Levels and their sockets are fixed for the session: clients are tagged with them.
+    config::LevelsConfig running_levels = config.levels;
     config = new_config;
+    auto same_level = [](const config::LevelConfig &a, const config::LevelConfig &b) {
+        return a.id == b.id && a.name == b.name && a.glyph == b.glyph && a.color == b.color &&
+               a.text_color == b.text_color && a.socket == b.socket && a.max_windows == b.max_windows;
+    };
+    const auto &now = new_config.levels;
+    bool same = now.levels.size() == running_levels.levels.size() &&
+                now.plain_socket_level == running_levels.plain_socket_level &&
+                std::equal(now.levels.begin(), now.levels.end(), running_levels.levels.begin(), same_level);
+    if (!same)
+        log::warning("level changes take effect when Rampart restarts; keeping the running levels");
+    config.levels = running_levels;
     log::set_level(static_cast<log::Level>(config.log_level));
     input->apply_config();
     for (auto &output : outputs)
@@ -314,6 +325,7 @@ std::optional<wm::Box> Server::clip_for_node(wlr_scene_node *node) const
     switch (tag->kind) {
     case SceneTag::Kind::view_content: return tag->view->content_box();
     case SceneTag::Kind::popup: return tag->popup->clip_box();
+    case SceneTag::Kind::popup_frame: return tag->popup->frame_box();
     case SceneTag::Kind::view_frame: return std::nullopt;
     }
     return std::nullopt;
@@ -335,8 +347,11 @@ View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, d
 
 void Server::handle_new_xdg_surface(wlr_xdg_surface *surface)
 {
-    if (surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL)
+    if (surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+        if (window_limit_reached(surface))
+            return;
         views.push_back(std::make_unique<View>(*this, surface));
+    }
     else if (surface->role == WLR_XDG_SURFACE_ROLE_POPUP)
         popups.push_back(std::make_unique<Popup>(*this, surface));
 }
@@ -531,9 +546,22 @@ void Server::handle_activation_request(wlr_xdg_activation_v1_request_activate_ev
     View *focused = focused_view();
     if (!view || !view->mapped() || view == focused)
         return;
-    bool from_focused = focused && event->token->surface &&
-                        wl_resource_get_client(event->token->surface->resource) ==
-                            wl_resource_get_client(focused->surface()->resource);
+    // A token made by another level's client must not move focus into this level; a token
+    // whose maker is no longer known (no live token object, no surface) is refused too.
+    const wlr_xdg_activation_token_v1 *token = event->token;
+    const wl_client *token_client = token->resource ? wl_resource_get_client(token->resource)
+                                    : token->surface ? wl_resource_get_client(token->surface->resource)
+                                                     : nullptr;
+    if (!token_client ||
+        (level_of(token_client) != view->level() && level_of(token_client) != trusted_level)) {
+        log::security_event(log::Level::warning, "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e04",
+                            "activation of a " + level_name(view->level()) + " window with a token from level " +
+                                level_name(level_of(token_client)) + " refused");
+        events.emit("activation_refused", {{"view", static_cast<int64_t>(view->id)}, {"reason", std::string("level")}});
+        return;
+    }
+    bool from_focused = focused && token_client &&
+                        token_client == wl_resource_get_client(focused->surface()->resource);
     if (!wm::allow_activation(from_focused, user_is_typing(), focused != nullptr)) {
         log::info("activation of window %llu refused: the user is typing in another window",
                   static_cast<unsigned long long>(view->id));

@@ -25,6 +25,14 @@ class InputManager;
 class SurfaceGuard;
 class Popup;
 class Keyboard;
+class ListeningSocket;
+struct FrameIdentity;
+
+// Where a client connected: the trusted path, or a level's socket (index into the levels).
+struct ClientOrigin {
+    bool trusted = false;
+    int level = -1;
+};
 
 struct ServerOptions {
     enum class Backend { automatic, headless };
@@ -85,6 +93,16 @@ public:
 
     // Whether a client came through the trusted path (socketpair or trusted socket).
     bool client_is_trusted(const wl_client *client) const;
+    // A client's level index, fixed when it connected; trusted_level or unknown_level else.
+    static constexpr int trusted_level = -1, unknown_level = -2;
+    int level_of(const wl_client *client) const;
+    std::string level_name(int level) const;
+    // How a window of that level is framed.
+    FrameIdentity identity_for_level(int level) const;
+    // The size limit for surfaces of a client at that level.
+    wm::Size max_surface_size(int level) const;
+    // A trusted connection for one of Rampart's own helpers; returns the helper's end.
+    int connect_trusted_helper();
 
     // Public state for the glue classes; tests read it through the same members.
     ServerOptions options;
@@ -126,12 +144,14 @@ public:
 private:
     bool create_backend(std::string &error);
     void create_globals();
-    bool create_trusted_socket(std::string &error);
+    bool create_sockets(std::string &error);
+    void accept_client(int fd, ClientOrigin origin);
+    int plain_socket_level() const;
+    bool window_limit_reached(wlr_xdg_surface *surface);
     void handle_new_output(wlr_output *output);
     void handle_new_xdg_surface(wlr_xdg_surface *surface);
     void handle_new_surface(wlr_surface *surface);
     void handle_new_decoration(wlr_xdg_toplevel_decoration_v1 *decoration);
-    void accept_trusted_connection();
     void handle_client_created_event(wl_client *client);
     static bool global_filter(const wl_client *client, const wl_global *global, void *data);
     void handle_activation_request(wlr_xdg_activation_v1_request_activate_event *event);
@@ -141,9 +161,7 @@ private:
     std::chrono::steady_clock::time_point last_key_time_{};
     std::set<pid_t> spawned_;
     std::vector<wl_event_source *> signal_sources_;
-    wl_event_source *trusted_socket_source_ = nullptr;
-    int trusted_socket_fd_ = -1;
-    int trusted_lock_fd_ = -1;
+    std::vector<std::unique_ptr<ListeningSocket>> sockets_;
     std::list<std::unique_ptr<SurfaceGuard>> surface_guards_;
     View *focused_ = nullptr;
     std::vector<View *> cycle_snapshot_;  // focus order frozen while Alt+Tab is held
@@ -155,13 +173,13 @@ private:
     std::list<std::unique_ptr<DecorationRecord>> decorations_;
 
     struct ClientRecord {
-        bool trusted = false;
+        ClientOrigin origin;
         pid_t pid = 0;
         std::set<std::string> refused_interfaces;  // logged once per client and interface
         Listener destroy;
     };
     std::unordered_map<const wl_client *, std::unique_ptr<ClientRecord>> clients_;
-    bool accepting_trusted_ = false;
+    std::optional<ClientOrigin> accepting_;  // set while one of our sockets creates a client
     Listener client_created_;
 
     Listener new_output_, new_xdg_surface_, new_surface_, new_decoration_, request_activate_;

@@ -18,19 +18,19 @@ SurfaceGuard::SurfaceGuard(Server &server, wlr_surface *surface) : server_(serve
 
 void SurfaceGuard::check()
 {
-    const config::WindowConfig &limits = server_.config.window;
+    wl_client *client = wl_resource_get_client(surface_->resource);
+    wm::Size limit = server_.max_surface_size(server_.level_of(client));
     const wlr_surface_state &state = surface_->current;
     int width = std::max(state.width, state.buffer_width);
     int height = std::max(state.height, state.buffer_height);
-    if (refused_ || (width <= limits.max_width && height <= limits.max_height))
+    if (refused_ || (width <= limit.width && height <= limit.height))
         return;
     refused_ = true;
-    wl_client *client = wl_resource_get_client(surface_->resource);
     pid_t pid = 0;
     wl_client_get_credentials(client, &pid, nullptr, nullptr);
     std::string text = "client pid " + std::to_string(pid) + " committed a " + std::to_string(width) +
                        "x" + std::to_string(height) + " surface, over the " +
-                       std::to_string(limits.max_width) + "x" + std::to_string(limits.max_height) +
+                       std::to_string(limit.width) + "x" + std::to_string(limit.height) +
                        " limit; disconnected";
     log::security_event(log::Level::warning, message_surface_too_large, text,
                         {"RAMPART_PID=" + std::to_string(pid)});
@@ -39,7 +39,7 @@ void SurfaceGuard::check()
                                                {"height", static_cast<int64_t>(height)}});
     wl_resource_post_error(surface_->resource, WL_SURFACE_ERROR_INVALID_SIZE,
                            "surface %dx%d exceeds the maximum %dx%d", width, height,
-                           limits.max_width, limits.max_height);
+                           limit.width, limit.height);
 }
 
 }  // namespace rampart

@@ -2,17 +2,31 @@
 
 #include "input/input_manager.hpp"
 #include "output.hpp"
+#include "policy/title_sanitizer.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
 
 namespace rampart {
 
+namespace {
+// What a client calls its window, made safe and honest to draw (policy/title_sanitizer).
+std::string clean_text(const char *raw, size_t max_codepoints)
+{
+    if (!raw)
+        return {};
+    policy::SanitizeLimits limits;
+    limits.max_codepoints = max_codepoints;
+    return policy::sanitize_title(raw, limits).text;
+}
+}  // namespace
+
 View::View(Server &server_, wlr_xdg_surface *xdg_surface)
-    : server(server_), xdg(xdg_surface), id(server_.next_view_id++)
+    : server(server_), xdg(xdg_surface), id(server_.next_view_id++),
+      level_(server_.level_of(wl_resource_get_client(xdg_surface->resource)))
 {
     tree = wlr_scene_tree_create(&server.layers.views->node);
     wlr_scene_node_set_enabled(&tree->node, false);
-    frame = std::make_unique<Frame>(&tree->node, frame_extents());
+    frame = std::make_unique<Frame>(&tree->node, frame_extents(), server.identity_for_level(level_));
     content = wlr_scene_xdg_surface_create(&tree->node, xdg);
     frame_tag_ = {SceneTag::Kind::view_frame, this};
     content_tag_ = {SceneTag::Kind::view_content, this};
@@ -47,7 +61,7 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
             wlr_xdg_surface_schedule_configure(xdg);
     });
     set_title_.connect(&toplevel->events.set_title, [this](void *) {
-        title_ = display_title(xdg->toplevel->title);
+        title_ = clean_text(xdg->toplevel->title, 256);
         refresh_frame();
         if (mapped_)
             server.events.emit("view_title", {{"view", static_cast<int64_t>(id)}, {"title", title_}});
@@ -87,7 +101,7 @@ pid_t View::pid() const
 }
 
 std::string View::title() const { return title_; }
-std::string View::app_id() const { return display_title(xdg->toplevel->app_id, 128); }
+std::string View::app_id() const { return clean_text(xdg->toplevel->app_id, 128); }
 
 void View::move_to(int x, int y)
 {
@@ -98,9 +112,9 @@ void View::move_to(int x, int y)
 
 void View::request_content_size(int width, int height)
 {
-    const config::WindowConfig &window = server.config.window;
-    width = std::clamp(width, 1, window.max_width);
-    height = std::clamp(height, 1, window.max_height);
+    wm::Size limit = server.max_surface_size(level_);
+    width = std::clamp(width, 1, limit.width);
+    height = std::clamp(height, 1, limit.height);
     wlr_xdg_toplevel_set_size(xdg, static_cast<uint32_t>(width), static_cast<uint32_t>(height));
 }
 
@@ -243,7 +257,7 @@ void View::place_initially()
 void View::handle_map()
 {
     mapped_ = true;
-    title_ = display_title(xdg->toplevel->title);
+    title_ = clean_text(xdg->toplevel->title, 256);
     place_initially();
     wlr_scene_node_set_enabled(&tree->node, true);
     refresh_frame();

@@ -48,6 +48,8 @@ public:
     bool fullscreen() const { return fullscreen_; }
     wlr_surface *surface() const { return xdg->surface; }
     pid_t pid() const;
+    // The level of the client that made this window, copied at creation: it never changes.
+    int level() const { return level_; }
     std::string title() const;
     std::string app_id() const;
     // Where a popup may go: the output's usable area in toplevel surface coordinates.
@@ -68,6 +70,7 @@ private:
     void refresh_frame();
     void restore_geometry();
 
+    const int level_;
     int x_ = 0, y_ = 0;  // frame top-left, layout coordinates
     bool mapped_ = false, activated_ = false, maximized_ = false, fullscreen_ = false;
     std::optional<wm::Box> saved_outer_;  // geometry before maximize/fullscreen

@@ -2,19 +2,10 @@
 // nothing is thrown out of parse() or load(), whatever the input.
 #include "config/config.hpp"
 #include "config/file_text.hpp"
-
-// toml++ 3.3 asserts on some malformed input that it then reports as a parse error anyway,
-// such as "[=" or "x = [0,}". Its release build (the shared library) has no assertions;
-// this keeps a header-only debug build, like a standalone test build, from aborting.
-#ifndef TOML_ASSERT
-#define TOML_ASSERT(expr) static_assert(true)
-#endif
-#include <toml++/toml.h>
+#include "config/levels.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 namespace rampart::config {
@@ -23,41 +14,7 @@ namespace {
 
 using detail::printable;
 using detail::quoted;
-
-// A key as it is written in a dotted name: bare when TOML allows it, else quoted.
-std::string key_name(std::string_view key)
-{
-    const bool bare =
-        !key.empty() && std::all_of(key.begin(), key.end(), detail::is_bare_key_character);
-    return bare ? std::string(key) : quoted(key);
-}
-
-const char *type_name(const toml::node &node)
-{
-    switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date or time";
-    }
-}
-
-// -1.0, 0.5, nan, inf: as the number would be written in TOML.
-std::string toml_number(double value)
-{
-    std::ostringstream out;
-    out << toml::value<double>(value);
-    return out.str();
-}
-
-Error error_at(const std::string &path, const toml::source_region &where, std::string message)
-{
-    return Error{path, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                 std::move(message)};
-}
+using detail::key_name;
 
 struct BindingEntry {
     Binding binding;
@@ -66,190 +23,56 @@ struct BindingEntry {
     toml::source_region where;
 };
 
-using FieldReader = std::function<void(const toml::node &node, const std::string &name)>;
-struct Field {
-    std::string_view key;
-    FieldReader read;
-};
-
-// Reads one file's table into a Config. Problems are collected rather than thrown so that
-// the first one in the file is reported (toml++ tables iterate in key order, not file order).
-class FileReader {
+// Reads one file's table into a Config.
+class FileReader : public detail::ValueReader {
 public:
     FileReader(const std::string &path, bool is_user, Config &config)
-        : path_(path), is_user_(is_user), config_(config)
+        : ValueReader(path), is_user_(is_user), config_(config), levels_(*this)
     {
     }
 
     void read(const toml::table &root);
-    std::optional<Error> first_error() const;
 
     std::vector<OutputConfig> outputs;
     std::vector<BindingEntry> bindings;
 
 private:
-    void fail(const toml::source_region &where, std::string message)
-    {
-        errors_.push_back(error_at(path_, where, std::move(message)));
-    }
-    bool check_type(const toml::node &node, const std::string &name, bool ok, const char *wanted)
-    {
-        if (!ok)
-            fail(node.source(), name + " must be " + wanted + ", not " + type_name(node));
-        return ok;
-    }
-
-    bool set(const toml::node &node, const std::string &name, std::string &out);
-    bool set(const toml::node &node, const std::string &name, int &out, int64_t min, int64_t max);
-    FieldReader field(std::string &out, bool may_be_empty = true);
-    FieldReader field(bool &out);
-    FieldReader field(int &out, int64_t min, int64_t max);
-    FieldReader field(double &out, double min, double max);
-    template <typename T>
-    FieldReader choice(T &out, std::vector<std::pair<std::string, T>> choices);
-    void read_fields(const toml::table &table, const std::string &prefix,
-                     const std::vector<Field> &fields);
     void read_outputs(const toml::node &node);
     void read_mode(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_position(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_bindings(const toml::table &table);
 
-    const std::string &path_;
     bool is_user_;
     Config &config_;
-    std::vector<Error> errors_;
+    detail::LevelsReader levels_;
 };
-
-std::optional<Error> FileReader::first_error() const
-{
-    auto first = std::min_element(errors_.begin(), errors_.end(), [](auto &a, auto &b) {
-        return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    return first == errors_.end() ? std::nullopt : std::optional(*first);
-}
-
-bool FileReader::set(const toml::node &node, const std::string &name, std::string &out)
-{
-    if (!check_type(node, name, node.is_string(), "a string"))
-        return false;
-    const std::string &value = node.as_string()->get();
-    if (value.find('\0') != std::string::npos) {  // "\u0000" is valid TOML
-        fail(node.source(), name + " must not contain a NUL character");
-        return false;
-    }
-    out = value;
-    return true;
-}
-
-bool FileReader::set(const toml::node &node, const std::string &name, int &out, int64_t min,
-                     int64_t max)
-{
-    if (!check_type(node, name, node.is_integer(), "an integer"))
-        return false;
-    const int64_t value = node.as_integer()->get();
-    if (value < min || value > max) {
-        fail(node.source(), name + " must be between " + std::to_string(min) + " and " +
-                                std::to_string(max) + ", not " + std::to_string(value));
-        return false;
-    }
-    out = static_cast<int>(value);
-    return true;
-}
-
-FieldReader FileReader::field(std::string &out, bool may_be_empty)
-{
-    return [this, &out, may_be_empty](const toml::node &node, const std::string &name) {
-        std::string value;
-        if (set(node, name, value) && !may_be_empty && value.empty())
-            fail(node.source(), name + " must not be empty");
-        else if (!value.empty() || may_be_empty)
-            out = value;
-    };
-}
-
-FieldReader FileReader::field(bool &out)
-{
-    return [this, &out](const toml::node &node, const std::string &name) {
-        if (check_type(node, name, node.is_boolean(), "true or false"))
-            out = node.as_boolean()->get();
-    };
-}
-
-FieldReader FileReader::field(int &out, int64_t min, int64_t max)
-{
-    return [this, &out, min, max](const toml::node &node, const std::string &name) {
-        set(node, name, out, min, max);
-    };
-}
-
-FieldReader FileReader::field(double &out, double min, double max)
-{
-    return [this, &out, min, max](const toml::node &node, const std::string &name) {
-        if (!check_type(node, name, node.is_number(), "a number"))
-            return;
-        const double value = node.value<double>().value_or(0.0);  // an integer converts
-        if (value >= min && value <= max)  // false for NaN too
-            out = value;
-        else
-            fail(node.source(), name + " must be between " + toml_number(min) + " and " +
-                                    toml_number(max) + ", not " + toml_number(value));
-    };
-}
-
-template <typename T>
-FieldReader FileReader::choice(T &out, std::vector<std::pair<std::string, T>> choices)
-{
-    return [this, &out, choices](const toml::node &node, const std::string &name) {
-        std::string value, valid;
-        if (!set(node, name, value))
-            return;
-        for (const auto &[text, choice] : choices) {
-            if (text == value) {
-                out = choice;
-                return;
-            }
-            valid += (valid.empty() ? "" : ", ") + text;
-        }
-        fail(node.source(), name + " must be one of " + valid + ", not " + quoted(value));
-    };
-}
-
-void FileReader::read_fields(const toml::table &table, const std::string &prefix,
-                             const std::vector<Field> &fields)
-{
-    for (auto &&[key, node] : table) {
-        const std::string name = prefix + "." + key_name(key.str());
-        auto known = std::find_if(fields.begin(), fields.end(),
-                                  [&](const Field &field) { return field.key == key.str(); });
-        if (known != fields.end()) {
-            known->read(node, name);
-            continue;
-        }
-        std::string valid;
-        for (const Field &field : fields)
-            valid += (valid.empty() ? "" : ", ") + std::string(field.key);
-        fail(key.source(), "unknown key " + name + " (valid keys: " + valid + ")");
-    }
-}
 
 void FileReader::read(const toml::table &root)
 {
     for (auto &&[key, node] : root) {
         const std::string name(key.str());
-        const bool system_only = name == "general" || name == "window";
+        const bool system_only =
+            name == "general" || name == "window" || name == "levels" || name == "level";
         const bool known = system_only || name == "keyboard" || name == "pointer" ||
                            name == "cursor" || name == "output" || name == "bindings";
         if (!known) {
-            fail(key.source(), "unknown " +
-                                   (node.is_table() ? "table [" + key_name(name) + "]"
-                                                    : "key " + key_name(name)) +
-                                   " (valid tables: " + (is_user_ ? "" : "general, ") +
-                                   "keyboard, pointer, cursor, " + (is_user_ ? "" : "window, ") +
+            const std::string what =
+                node.is_table()             ? "table [" + key_name(name) + "]"
+                : node.is_array_of_tables() ? "table [[" + key_name(name) + "]]"
+                                            : "key " + key_name(name);
+            fail(key.source(), "unknown " + what + " (valid tables: " +
+                                   (is_user_ ? "" : "general, ") + "keyboard, pointer, cursor, " +
+                                   (is_user_ ? "" : "window, levels, level, ") +
                                    "output, bindings)");
         } else if (system_only && is_user_) {
-            fail(key.source(), "[" + name + "] may only be set in the system config");
+            const std::string header = node.is_array() ? "[[" + name + "]]" : "[" + name + "]";
+            fail(key.source(), header + " may only be set in the system config");
         } else if (name == "output") {
             read_outputs(node);
+        } else if (name == "levels") {
+            levels_.read_settings(node);
+        } else if (name == "level") {
+            levels_.read_levels(node);
         } else if (check_type(node, name, node.is_table(), "a table")) {
             const toml::table &table = *node.as_table();
             KeyboardConfig &keyboard = config_.keyboard;
@@ -287,6 +110,9 @@ void FileReader::read(const toml::table &root)
                 read_bindings(table);
         }
     }
+    // Only now, as [window] may come after [[level]]; the user file cannot change either.
+    if (!is_user_)
+        levels_.finish(config_.window, config_.levels);
 }
 
 void FileReader::read_outputs(const toml::node &node)
@@ -446,7 +272,9 @@ std::optional<Error> read_text(const std::string &text, const std::string &path,
     try {
         root = toml::parse(std::string_view(text), std::string_view(path));
     } catch (const toml::parse_error &error) {
-        return error_at(path, error.source(), printable(error.description(), 300));
+        return Error{path, static_cast<int>(error.source().begin.line),
+                     static_cast<int>(error.source().begin.column),
+                     printable(error.description(), 300)};
     }
     FileReader reader(path, is_user, config);
     reader.read(root);

@@ -50,6 +50,32 @@ struct WindowConfig {
     int typing_grace_ms = 1000;  // no focus stealing this long after the user typed
 };
 
+// Security levels. System config only: [levels] and [[level]], listed lowest first.
+enum class TitlePattern { none, stripes, dots, checks };
+
+struct Rgb {
+    uint8_t r = 0, g = 0, b = 0;
+    bool operator==(const Rgb &) const = default;
+};
+
+struct LevelConfig {
+    std::string id;     // [a-z0-9_-]{1,32}, unique; what policy and the glue refer to
+    std::string name;   // shown on the panel and in frames; 1..32 code points
+    std::string glyph;  // 1..4 code points drawn before the name: colour is never the only cue
+    Rgb color, text_color;
+    TitlePattern pattern = TitlePattern::none;
+    std::string socket;                      // as written: absolute or under $XDG_RUNTIME_DIR
+    std::string socket_owner, socket_group;  // as written (a name or a number); empty = ours
+    unsigned socket_mode = 0600;             // never grants other users access
+    int max_windows = 64, max_width = 8192, max_height = 8192;
+};
+
+struct LevelsConfig {
+    std::vector<LevelConfig> levels;  // rank order, lowest first; never empty after parse()
+    std::string plain_socket_level;   // the level served on wayland-N; "" = no such socket
+    std::string trusted_socket;       // owner-only socket for trusted tools; "" = off
+};
+
 enum class Action {
     spawn,           // argument: the command line, run through /bin/sh -c
     close,           // close the focused window
@@ -84,6 +110,7 @@ struct Config {
     PointerConfig pointer;
     CursorConfig cursor;
     WindowConfig window;
+    LevelsConfig levels;  // without [[level]]: one level "default" served on wayland-N
     std::vector<OutputConfig> outputs;
     std::vector<Binding> bindings;  // when the files name none: default_bindings(terminal)
 };
@@ -102,9 +129,10 @@ struct LoadResult {
 };
 
 // Parses the system config text, then the user config text on top of it. The user file may
-// set only [keyboard], [pointer], [cursor], [[output]] and [bindings]; anything else in it is
-// an error. Either text may be empty (file absent). Unknown keys, wrong types and values out
-// of range are errors. Paths are only used in messages.
+// set only [keyboard], [pointer], [cursor], [[output]] and [bindings]; anything else in it
+// (such as [window], [levels] or [[level]]) is an error. Either text may be empty (file
+// absent). Unknown keys, wrong types and values out of range are errors. Paths are only used
+// in messages.
 LoadResult parse(const std::string &system_text, const std::string &system_path,
                  const std::string &user_text, const std::string &user_path);
 
@@ -135,5 +163,13 @@ bool parse_action(const std::string &text, Binding &binding, std::string &why);
 
 // The entry named `name`, else the "*" entry, else nullptr.
 const OutputConfig *find_output(const Config &config, const std::string &name);
+
+// The level with this id, or nullptr.
+const LevelConfig *find_level(const Config &config, std::string_view id);
+
+// Where a socket is: an absolute path stays, a relative one is joined to runtime_dir, and
+// "a/../b", "./x" and repeated '/' are normalised (lexically, symlinks are not followed).
+// "" when the path is empty, or relative while runtime_dir is not an absolute path.
+std::string resolve_socket_path(const std::string &path, const std::string &runtime_dir);
 
 }  // namespace rampart::config

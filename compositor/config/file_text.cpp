@@ -2,6 +2,7 @@
 #include "config/file_text.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +41,27 @@ std::size_t skip_string(std::string_view text, std::size_t pos)
     return pos;
 }
 
+const char *type_name(const toml::node &node)
+{
+    switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    default: return "a date or time";
+    }
+}
+
+// -1.0, 0.5, nan, inf: as the number would be written in TOML.
+std::string toml_number(double value)
+{
+    std::ostringstream out;
+    out << toml::value<double>(value);
+    return out.str();
+}
+
 }  // namespace
 
 namespace detail {
@@ -70,6 +92,58 @@ std::string printable(std::string_view text, std::size_t max_length, bool escape
 std::string quoted(std::string_view text)
 {
     return '"' + printable(text, 64, true) + '"';
+}
+
+std::optional<std::u32string> decode_utf8(std::string_view text)
+{
+    std::u32string out;
+    for (std::size_t pos = 0; pos < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[pos]);
+        const std::size_t length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        if ((lead >= 0x80 && lead < 0xc2) || lead > 0xf4 || pos + length > text.size())
+            return std::nullopt;
+        char32_t c = length == 1 ? lead : lead & (0x7f >> length);
+        for (std::size_t i = 1; i < length; ++i) {
+            const auto byte = static_cast<unsigned char>(text[pos + i]);
+            if ((byte & 0xc0) != 0x80)
+                return std::nullopt;
+            c = (c << 6) | (byte & 0x3f);
+        }
+        const char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (c < smallest[length] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return std::nullopt;
+        out += c;
+        pos += length;
+    }
+    return out;
+}
+
+bool is_control(char32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
+
+bool is_invisible_format(char32_t c)
+{
+    return c == 0xad || c == 0x61c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+           (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+bool is_blank(char32_t c)
+{
+    return c == ' ' || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+           c == 0x202f || c == 0x205f || c == 0x3000 || c == 0x2800 || c == 0x3164 ||
+           c == 0x115f || c == 0x1160 || c == 0xffa0;
+}
+
+std::string code_point_name(char32_t c)
+{
+    constexpr const char *hex = "0123456789ABCDEF";
+    std::string digits;
+    for (; c != 0 || digits.size() < 4; c >>= 4)
+        digits.insert(digits.begin(), hex[c & 0xf]);
+    return "U+" + digits;
 }
 
 // Refuses nesting toml++ could not survive: counts the dots of dotted keys and the open
@@ -110,6 +184,120 @@ std::optional<Error> check_nesting(std::string_view text, const std::string &pat
     });
     return Error{path, 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n')),
                  1 + static_cast<int>(column), problem};
+}
+
+std::string key_name(std::string_view key)
+{
+    const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), is_bare_key_character);
+    return bare ? std::string(key) : quoted(key);
+}
+
+std::optional<Error> ValueReader::first_error() const
+{
+    auto first = std::min_element(errors_.begin(), errors_.end(), [](auto &a, auto &b) {
+        return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    return first == errors_.end() ? std::nullopt : std::optional(*first);
+}
+
+void ValueReader::fail(const toml::source_region &where, std::string message)
+{
+    errors_.push_back(Error{path_, static_cast<int>(where.begin.line),
+                            static_cast<int>(where.begin.column), std::move(message)});
+}
+
+bool ValueReader::check_type(const toml::node &node, const std::string &name, bool ok,
+                             const char *wanted)
+{
+    if (!ok)
+        fail(node.source(), name + " must be " + wanted + ", not " + type_name(node));
+    return ok;
+}
+
+bool ValueReader::set(const toml::node &node, const std::string &name, std::string &out)
+{
+    if (!check_type(node, name, node.is_string(), "a string"))
+        return false;
+    const std::string &value = node.as_string()->get();
+    if (value.find('\0') != std::string::npos) {  // "\u0000" is valid TOML
+        fail(node.source(), name + " must not contain a NUL character");
+        return false;
+    }
+    out = value;
+    return true;
+}
+
+bool ValueReader::set(const toml::node &node, const std::string &name, int &out, int64_t min,
+                      int64_t max)
+{
+    if (!check_type(node, name, node.is_integer(), "an integer"))
+        return false;
+    const int64_t value = node.as_integer()->get();
+    if (value < min || value > max) {
+        fail(node.source(), name + " must be between " + std::to_string(min) + " and " +
+                                std::to_string(max) + ", not " + std::to_string(value));
+        return false;
+    }
+    out = static_cast<int>(value);
+    return true;
+}
+
+FieldReader ValueReader::field(std::string &out, bool may_be_empty)
+{
+    return [this, &out, may_be_empty](const toml::node &node, const std::string &name) {
+        std::string value;
+        if (set(node, name, value) && !may_be_empty && value.empty())
+            fail(node.source(), name + " must not be empty");
+        else if (!value.empty() || may_be_empty)
+            out = value;
+    };
+}
+
+FieldReader ValueReader::field(bool &out)
+{
+    return [this, &out](const toml::node &node, const std::string &name) {
+        if (check_type(node, name, node.is_boolean(), "true or false"))
+            out = node.as_boolean()->get();
+    };
+}
+
+FieldReader ValueReader::field(int &out, int64_t min, int64_t max)
+{
+    return [this, &out, min, max](const toml::node &node, const std::string &name) {
+        set(node, name, out, min, max);
+    };
+}
+
+FieldReader ValueReader::field(double &out, double min, double max)
+{
+    return [this, &out, min, max](const toml::node &node, const std::string &name) {
+        if (!check_type(node, name, node.is_number(), "a number"))
+            return;
+        const double value = node.value<double>().value_or(0.0);  // an integer converts
+        if (value >= min && value <= max)  // false for NaN too
+            out = value;
+        else
+            fail(node.source(), name + " must be between " + toml_number(min) + " and " +
+                                    toml_number(max) + ", not " + toml_number(value));
+    };
+}
+
+void ValueReader::read_fields(const toml::table &table, const std::string &prefix,
+                              const std::vector<Field> &fields)
+{
+    for (auto &&[key, node] : table) {
+        const std::string name = prefix + "." + key_name(key.str());
+        auto known = std::find_if(fields.begin(), fields.end(),
+                                  [&](const Field &field) { return field.key == key.str(); });
+        if (known != fields.end()) {
+            known->read(node, name);
+            continue;
+        }
+        std::string valid;
+        for (const Field &field : fields)
+            valid += (valid.empty() ? "" : ", ") + std::string(field.key);
+        fail(key.source(), "unknown key " + name + " (valid keys: " + valid + ")");
+    }
 }
 
 std::optional<Error> read_file(const std::string &path, std::string &text)

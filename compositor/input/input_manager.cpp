@@ -74,6 +74,12 @@ InputManager::InputManager(Server &server_) : server(server_)
             auto *event = static_cast<wlr_seat_request_set_primary_selection_event *>(data);
             wlr_seat_set_primary_selection(server.seat, event->source, event->serial);
         });
+    // Only trusted clients can bind this (protocol policy): wtype in tests, Rampart's tools.
+    virtual_keyboards_ = wlr_virtual_keyboard_manager_v1_create(server.display);
+    new_virtual_keyboard_.connect(&virtual_keyboards_->events.new_virtual_keyboard, [this](void *data) {
+        auto *keyboard = static_cast<wlr_virtual_keyboard_v1 *>(data);
+        add_device(&keyboard->input_device);
+    });
     apply_config();
 }
 
@@ -81,6 +87,7 @@ InputManager::~InputManager()
 {
     keyboards.clear();
     pointer_destroy_.clear();
+    new_virtual_keyboard_.disconnect();
     new_input_.disconnect();
     motion_.disconnect();
     motion_absolute_.disconnect();

@@ -65,6 +65,8 @@ private:
     std::vector<wlr_input_device *> pointers_;
     const char *cursor_image_ = nullptr;
 
+    wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr;  // trusted clients only
+    Listener new_virtual_keyboard_;
     Listener new_input_, motion_, motion_absolute_, button_, axis_, frame_, request_cursor_,
         request_selection_, request_primary_selection_;
     std::vector<std::unique_ptr<Listener>> pointer_destroy_;

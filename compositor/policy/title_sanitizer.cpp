@@ -110,21 +110,8 @@ int combining_class(char32_t c)
 
 void append_utf8(std::string &out, char32_t c)
 {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    char encoded[6];
+    out.append(encoded, static_cast<size_t>(g_unichar_to_utf8(c, encoded)));
 }
 
 // Decodes UTF-8, replacing each maximal ill-formed subpart with U+FFFD (Unicode 3.9, U+FFFD
@@ -206,7 +193,7 @@ std::string escape_for(char32_t c, size_t &visible_length)
 // cut falls only between units; spaces are collapsed and trimmed as the units arrive.
 class TitleBuilder {
 public:
-    TitleBuilder(const SanitizeLimits &limits)
+    explicit TitleBuilder(const SanitizeLimits &limits)
         : max_codepoints_(limits.max_codepoints),
           max_marks_(static_cast<size_t>(
               std::clamp(limits.max_combining_per_base, 0, int{max_nonstarter_run})))
@@ -321,7 +308,8 @@ namespace detail {
 
 std::u32string to_nfc(std::u32string_view text, bool *cut_nonstarters)
 {
-    // Below U+0300 nothing is a non-starter or composes with what precedes it: NFC already.
+    // Below U+0300 every character is a starter, is NFC alone and never composes with what
+    // precedes it (ICU's threshold too): such text is NFC already.
     if (std::all_of(text.begin(), text.end(), [](char32_t c) { return c < 0x300; }))
         return std::u32string(text);
     struct Item {

@@ -88,7 +88,7 @@ private:
     void read_stdin();
     void run_command(std::string_view line);
     Window *window_by_index(std::string_view text);
-    void request_activation_token(Window *window);
+    void request_activation_token(Window *window, bool with_serial = true);
     void request_sync(std::string tag);
     static void handle_token_done(void *data, xdg_activation_token_v1 *token, const char *text);
     static void handle_sync_done(void *data, wl_callback *callback, uint32_t serial);

@@ -80,13 +80,13 @@ void Client::run_command(std::string_view line)
         request_sync(std::string(next_word(rest)));
         return;
     }
-    if (command == "activate-token") {
+    if (command == "activate-token" || command == "activate-token-without-serial") {
         std::string_view index = next_word(rest);
         Window *window = index.empty() ? (seat_ ? seat_->focused_window() : nullptr)
                                        : window_by_index(index);
         if (!index.empty() && !window)
             return report("no such window");
-        request_activation_token(window);
+        request_activation_token(window, command == "activate-token");
         return;
     }
 
@@ -127,7 +127,7 @@ void Client::run_command(std::string_view line)
     }
 }
 
-void Client::request_activation_token(Window *window)
+void Client::request_activation_token(Window *window, bool with_serial)
 {
     if (!globals_.activation) {
         std::fprintf(stderr, "rampart-test-client: compositor has no xdg_activation_v1\n");
@@ -144,7 +144,8 @@ void Client::request_activation_token(Window *window)
     xdg_activation_token_v1_add_listener(token.get(), &listener, this);
     // Serial, seat and surface let the compositor judge whether the request is legitimate
     // (sway only honours tokens tied to a recent input event of a focused surface).
-    if (seat_ && seat_->last_serial())
+    // Without a serial the compositor has only its own rules to go by (tests use this).
+    if (with_serial && seat_ && seat_->last_serial())
         xdg_activation_token_v1_set_serial(token.get(), seat_->last_serial(), seat_->seat());
     if (window)
         xdg_activation_token_v1_set_surface(token.get(), window->surface());

@@ -34,7 +34,8 @@ constexpr const char *usage_text = R"(usage: rampart-test-client [options]
   --log                      JSON event lines on stdout
   --stdin                    read commands from stdin, one per line:
       title I TEXT | fullscreen I | unfullscreen I | maximize I | unmaximize I
-      color I RRGGBB | resize I WxH | close I | activate-token [I] | activate I TOKEN
+      color I RRGGBB | resize I WxH | close I | activate-token [I] |
+      activate-token-without-serial [I] | activate I TOKEN
       sync [TAG] | quit                      (windows are numbered from 1)
 Exit codes: 0 done, 1 runtime failure, 2 bad usage, 3 protocol error / connection lost.
 )";

@@ -200,19 +200,25 @@ TEST_CASE("inside a Wayland session rampart opens as a nested window", "[e2e][ne
     Session outer;
     REQUIRE(outer.ready);
     // No --headless: the backend is chosen from the environment (WAYLAND_DISPLAY here).
-    std::string inner_events_dir = outer.dir + "/inner";
-    std::filesystem::create_directory(inner_events_dir);
+    // Its own runtime dir (its sockets must not collide with the outer one's, whose locks
+    // would refuse it), reaching the outer compositor by absolute socket path.
+    std::string inner_dir = outer.dir + "/inner";
+    std::filesystem::create_directory(inner_dir);
+    chmod(inner_dir.c_str(), 0700);
     setenv("WLR_RENDERER", "pixman", 1);
+    setenv("XDG_RUNTIME_DIR", inner_dir.c_str(), 1);
     ClientProcess &inner = outer.start({env_or("RAMPART_BINARY", "rampart"), "--config", outer.config_path,
                                         "--user-config", outer.dir + "/user.toml", "--event-log", "-",
-                                        "--socket", "rampart-nested-test"});
+                                        "--socket", "rampart-nested-test"},
+                                       outer.dir + "/" + outer.socket);
+    setenv("XDG_RUNTIME_DIR", outer.dir.c_str(), 1);
     unsetenv("WLR_RENDERER");
     REQUIRE(outer.wait({&inner}, [&] { return inner.count("ready") > 0 || inner.exited(); }));
     REQUIRE(inner.count("ready") == 1);
     REQUIRE(outer.wait({&inner}, [&] { return outer.rampart->count("view_mapped", {{"app_id", "wlroots"}}) == 1; }));
     // The nested session serves its own clients.
     ClientProcess &client = outer.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"},
-                                        "rampart-nested-test");
+                                        inner_dir + "/rampart-nested-test");
     REQUIRE(outer.wait({&inner, &client}, [&] { return inner.count("view_mapped") == 1; }));
     CHECK(outer.rampart->count("view_mapped") == 1);
 }

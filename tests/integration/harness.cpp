@@ -131,7 +131,7 @@ void Harness::pump()
 
 bool Harness::wait_until(const std::function<bool()> &condition, std::chrono::milliseconds timeout)
 {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
     for (;;) {
         pump();
         if (condition())
@@ -161,6 +161,43 @@ size_t Harness::server_event_count(const std::string &name, const Event &match) 
     for (const Event &event : server_events_)
         n += matches(event, name, match);
     return n;
+}
+
+std::string Harness::level_socket(const std::string &level_id) const
+{
+    const config::LevelConfig *level = config::find_level(server_->config, level_id);
+    if (!level)
+        throw std::runtime_error("no level " + level_id);
+    return config::resolve_socket_path(level->socket, runtime_dir_);
+}
+
+int Harness::level_index(const std::string &level_id) const
+{
+    const auto &levels = server_->config.levels.levels;
+    for (size_t i = 0; i < levels.size(); ++i)
+        if (levels[i].id == level_id)
+            return static_cast<int>(i);
+    return Server::unknown_level;
+}
+
+ClientProcess &Harness::start_client_at(const std::string &level_id, const std::vector<std::string> &args)
+{
+    const char *binary = std::getenv("RAMPART_TEST_CLIENT");
+    std::vector<std::string> argv = {binary ? binary : "rampart-test-client", "--log"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return start_program_at(level_id, argv);
+}
+
+ClientProcess &Harness::start_program_at(const std::string &level_id, const std::vector<std::string> &argv)
+{
+    clients_.push_back(std::make_unique<ClientProcess>(argv, level_socket(level_id)));
+    return *clients_.back();
+}
+
+ClientProcess &Harness::start_trusted(const std::vector<std::string> &argv)
+{
+    clients_.push_back(std::make_unique<ClientProcess>(argv, trusted_socket()));
+    return *clients_.back();
 }
 
 View *Harness::view_by_pid(pid_t pid, size_t index)

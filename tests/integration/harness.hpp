@@ -74,6 +74,13 @@ public:
     ClientProcess &start_client(const std::vector<std::string> &args);
     // Starts any program on the compositor's socket.
     ClientProcess &start_program(const std::vector<std::string> &argv);
+    // The same on a level's own socket, or on the trusted socket.
+    ClientProcess &start_client_at(const std::string &level_id, const std::vector<std::string> &args);
+    ClientProcess &start_program_at(const std::string &level_id, const std::vector<std::string> &argv);
+    ClientProcess &start_trusted(const std::vector<std::string> &argv);
+    std::string level_socket(const std::string &level_id) const;
+    std::string trusted_socket() const { return runtime_dir_ + "/trusted"; }
+    int level_index(const std::string &level_id) const;
 
     // Views.
     View *view_by_pid(pid_t pid, size_t index = 0);

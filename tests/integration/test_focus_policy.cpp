@@ -47,7 +47,7 @@ TEST_CASE("xdg-activation is refused while the user types elsewhere", "[focus][p
     REQUIRE((background_view && editor_view));
     REQUIRE(h.server().focused_view() == editor_view);
 
-    background.send("activate-token");
+    background.send("activate-token-without-serial 1");
     REQUIRE(h.wait_until([&] { return background.count("activation_token") > 0; }));
     std::string token = (*background.last("activation_token"))["token"];
 
@@ -58,7 +58,7 @@ TEST_CASE("xdg-activation is refused while the user types elsewhere", "[focus][p
 
     // Once the user has stopped typing, the same kind of request is honoured.
     REQUIRE(h.wait_until([&] { return !h.server().user_is_typing(); }, 3000ms));
-    background.send("activate-token");
+    background.send("activate-token-without-serial 1");
     REQUIRE(h.wait_until([&] { return background.count("activation_token") > 1; }));
     token = (*background.last("activation_token"))["token"];
     background.send("activate 1 " + token);

@@ -10,8 +10,12 @@ using namespace rampart;
 using namespace rampart::test;
 
 namespace {
-constexpr uint32_t focused_title_rgb = 0x4d73b3;  // FrameLook::neutral().focused
-constexpr uint32_t unfocused_title_rgb = 0x545454;
+// A point of the title bar right of the title text and left of the close button.
+std::pair<int, int> plain_title_point(View &view)
+{
+    wm::Box outer = view.outer_box();
+    return {outer.x + outer.width - 48, outer.y + 2};
+}
 
 std::pair<int, int> center_of(const wm::Box &box)
 {
@@ -71,10 +75,12 @@ TEST_CASE("the frame and title bar are drawn outside the client's buffer", "[win
         CHECK_FALSE(edge.empty());
         CHECK_FALSE(image.any_in(edge, 0xff0000, 40));
     }
-    CHECK(image.all_in(left, focused_title_rgb));
-    CHECK(image.all_in(right, focused_title_rgb));
-    CHECK(image.all_in(bottom, focused_title_rgb));
-    CHECK(image.at(title_bar.x + 3, title_bar.y + 3).near(focused_title_rgb));
+    const uint32_t level_rgb = view->frame->identity().colour.rgb();
+    CHECK(image.all_in(left, level_rgb));
+    CHECK(image.all_in(right, level_rgb));
+    CHECK(image.all_in(bottom, level_rgb));
+    auto [tx, ty] = plain_title_point(*view);
+    CHECK(image.at(tx, ty).near(view->frame->title_background(true).rgb()));
     // A window never sits at the output's corner.
     CHECK(outer.x > 0);
     CHECK(outer.y > 0);
@@ -89,9 +95,13 @@ TEST_CASE("focused and unfocused frames differ", "[windows][pixels]")
     View *view_b = h.wait_for_view(b);
     REQUIRE((view_a && view_b));
     Image image = h.capture();
-    wm::Box outer_a = view_a->outer_box(), outer_b = view_b->outer_box();
-    CHECK(image.at(outer_a.x + 3, outer_a.y + 3).near(unfocused_title_rgb));
-    CHECK(image.at(outer_b.x + 3, outer_b.y + 3).near(focused_title_rgb));
+    uint32_t focused = view_b->frame->title_background(true).rgb();
+    uint32_t unfocused = view_a->frame->title_background(false).rgb();
+    CHECK(focused != unfocused);
+    auto [ax, ay] = plain_title_point(*view_a);
+    auto [bx, by] = plain_title_point(*view_b);
+    CHECK(image.at(ax, ay).near(unfocused));
+    CHECK(image.at(bx, by).near(focused));
 }
 
 TEST_CASE("Super+drag moves a window and it stays reachable on the output", "[windows][move]")
@@ -181,8 +191,9 @@ TEST_CASE("maximize and fullscreen fill the usable area and stay inside it", "[w
     CHECK(content.x == usable.x + 2);
     CHECK(content.width == usable.width - 4);
     Image image = h.capture();
-    CHECK(image.at(usable.x, usable.y + usable.height / 2).near(focused_title_rgb));
-    CHECK(image.at(usable.x + usable.width / 2, usable.y).near(focused_title_rgb));
+    const uint32_t level_rgb = view->frame->identity().colour.rgb();
+    CHECK(image.at(usable.x, usable.y + usable.height / 2).near(level_rgb));
+    CHECK(image.at(usable.x + usable.width / 2, usable.y).near(level_rgb));
 
     h.chord({KEY_LEFTMETA, KEY_F});
     REQUIRE(h.wait_until([&] { return !view->fullscreen() && view->outer_box() == original; }));

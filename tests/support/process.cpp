@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -238,10 +239,17 @@ std::optional<Event> ClientProcess::last(const std::string &name, const Event &m
 
 namespace rampart::test {
 
+std::chrono::milliseconds scaled(std::chrono::milliseconds timeout)
+{
+    const char *scale = std::getenv("RAMPART_TEST_TIMEOUT_SCALE");
+    int factor = scale ? std::max(1, std::atoi(scale)) : 1;
+    return timeout * factor;
+}
+
 bool wait_for(const std::vector<ClientProcess *> &processes, const std::function<bool()> &condition,
               std::chrono::milliseconds timeout)
 {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
     for (;;) {
         for (ClientProcess *process : processes)
             process->read_available();

@@ -56,6 +56,9 @@ private:
     std::vector<std::string> lines_;
 };
 
+// A timeout scaled by $RAMPART_TEST_TIMEOUT_SCALE (set when tests run under valgrind).
+std::chrono::milliseconds scaled(std::chrono::milliseconds timeout);
+
 // Whether `event` is named `name` and has every (key, value) of `match`.
 bool matches(const Event &event, const std::string &name, const Event &match);
 
