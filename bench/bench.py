@@ -501,6 +501,14 @@ class Weston(Compositor):
                 "the map/close/startup/focus animations off; no xdg-decoration, so windows are undecorated"]
 
 
+def _loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
 def _first_line(argv):
     try:
         out = subprocess.run(argv, capture_output=True, timeout=5, stdin=subprocess.DEVNULL)
@@ -830,9 +838,11 @@ def render_markdown(doc):
     L.append("# Rampart benchmark: compositor cost per displayed frame")
     L.append("")
     L.append("%s, %s, %d cores, kernel %s. Client: `%s`%s. Headless, pixman renderer, one 1920x1080 output "
-             "(cage: 1280x720). Total bench time %.0f s." % (
+             "(cage: 1280x720). Total bench time %.0f s; load average %s at the start, %s at the end (anything else running "
+             "on the 2 cores shows in the CPU ms and start times, not in the instruction counts)." % (
                  meta["date"], meta["host"], meta["cpus"], meta["kernel"], meta["client"],
-                 " **(stand-in, provisional)**" if meta["client_is_standin"] else "", meta["elapsed_s"]))
+                 " **(stand-in, provisional)**" if meta["client_is_standin"] else "", meta["elapsed_s"],
+                 meta.get("loadavg_start", "?"), meta.get("loadavg_end", "?")))
     L.append("")
     L.append("Cells: compositor instructions per displayed frame (callgrind) · compositor CPU ms per displayed "
              "frame (utime+stime, median of %d runs of %.0f s). fps is capped by the headless timers: compare "
@@ -942,6 +952,7 @@ def main():
     a = ap.parse_args()
     a.parts = a.parts.split(",")
     t0 = time.monotonic()
+    load_start = _loadavg()
     h = Harness(a)
     order = [k for k in a.only.split(",") if k]
     for k in order:
@@ -970,6 +981,7 @@ def main():
         "order": order, "workloads": [w for w in "abcd" if w in a.workloads], "cpu_runs": a.cpu_runs,
         "cpu_seconds": a.cpu_seconds, "cg_seconds": a.cg_seconds, "cg_a_frames": a.cg_a_frames, "cg_min_frames": a.cg_min_frames, "cg_repeats": a.cg_repeats, "start_runs": a.start_runs,
         "idle_seconds": a.idle_seconds, "parts": a.parts, "elapsed_s": round(time.monotonic() - t0, 1),
+        "loadavg_start": load_start, "loadavg_end": _loadavg(),
         "workload_args": {k: CLIENT_COMMON + args for k, _, args, _ in WORKLOADS},
     }
     with open(os.path.join(a.out, "results.json"), "w") as f:

@@ -48,7 +48,8 @@ void Popup::update_frame()
     wlr_box geometry{};
     wlr_xdg_surface_get_geometry(xdg, &geometry);
     int x = node->state.x + geometry.x, y = node->state.y + geometry.y;
-    int w = geometry.width, h = geometry.height, b = border_;
+    int w = std::min(geometry.width, xdg->popup->geometry.width);
+    int h = std::min(geometry.height, xdg->popup->geometry.height), b = border_;
     const wm::Box boxes[4] = {{x - b, y - b, w + 2 * b, b}, {x - b, y + h, w + 2 * b, b},
                               {x - b, y, b, h}, {x + w, y, b, h}};
     for (int i = 0; i < 4; ++i) {
@@ -81,7 +82,9 @@ wm::Box Popup::clip_box() const
         return {};
     wlr_box geometry{};
     wlr_xdg_surface_get_geometry(xdg, &geometry);
-    return {lx + geometry.x, ly + geometry.y, geometry.width, geometry.height};
+    // No larger than the size Rampart configured, whatever the client drew.
+    return {lx + geometry.x, ly + geometry.y, std::min(geometry.width, xdg->popup->geometry.width),
+            std::min(geometry.height, xdg->popup->geometry.height)};
 }
 
 void Popup::constrain()

@@ -79,7 +79,7 @@ wm::FrameExtents View::frame_extents() const
 {
     const config::WindowConfig &window = server.config.window;
     if (fullscreen_)
-        return {window.border, window.border};
+        return {window.fullscreen_border, window.fullscreen_border};
     return {window.border, window.title_height};
 }
 

@@ -105,6 +105,7 @@ void FileReader::read(const toml::table &root)
                     {"max_height", field(window.max_height, 64, 16384)},
                     {"border", field(window.border, 1, 32)},
                     {"title_height", field(window.title_height, 16, 64)},
+                    {"fullscreen_border", field(window.fullscreen_border, 1, 32)},
                     {"typing_grace_ms", field(window.typing_grace_ms, 0, 10000)}});
             else
                 read_bindings(table);

@@ -47,6 +47,7 @@ struct WindowConfig {
     int max_width = 16384, max_height = 16384;  // biggest surface a client may have
     int border = 2;                             // frame thickness in px, 1..32
     int title_height = 24;                      // title bar height in px, 16..64
+    int fullscreen_border = 2;  // level frame kept around fullscreen windows, 1..32 px
     int typing_grace_ms = 1000;  // no focus stealing this long after the user typed
 };
 

@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "output.hpp"
+#include "popup.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "support/process.hpp"

@@ -1,0 +1,185 @@
+// Issue 3: hostile titles, fullscreen and output-sized clients, popups and subsurfaces that
+// try to escape their frame or cover the panel strip.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace rampart;
+using namespace rampart::test;
+
+namespace {
+
+const char *two_levels = R"(
+[[level]]
+id = "public"
+name = "Public"
+color = "#2e7d32"
+text_color = "#ffffff"
+glyph = "○"
+socket = "rampart-public"
+
+[[level]]
+id = "secret"
+name = "Secret"
+color = "#c62828"
+text_color = "#ffffff"
+glyph = "●"
+socket = "rampart-secret"
+)";
+constexpr uint32_t public_rgb = 0x2e7d32;
+constexpr uint32_t strip_rgb = 0x121214;  // the reserved panel strip
+
+std::string hostile_client()
+{
+    const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
+    return binary ? binary : "rampart-hostile-client";
+}
+
+View *wait_hostile_view(Harness &h, ClientProcess &client)
+{
+    View *view = nullptr;
+    h.wait_until([&] {
+        view = h.view_by_pid(client.pid());
+        return (view && client.count("mapped") > 0) || client.exited();
+    }, 10000ms);
+    return view;
+}
+
+// The label area at the start of the title bar is the level's colour.
+bool shows_level_first(const Image &image, View &view, uint32_t rgb)
+{
+    wm::Box outer = view.outer_box();
+    int border = view.frame_extents().border;
+    return image.any_in({outer.x + border + 3, outer.y + 3, 14, view.frame_extents().top() - 6}, rgb, 6);
+}
+
+}  // namespace
+
+TEST_CASE("hostile titles are shown escaped after the true level", "[levels][hostile][titles]")
+{
+    Harness h({.config_text = two_levels});
+    struct Case {
+        const char *kind;
+        const char *must_contain;  // in the sanitised title
+    };
+    const Case cases[] = {
+        {"rtl", "⟨U+202E⟩"},
+        {"zwj", "⟨U+200D⟩"},
+        {"invalid-utf8", "\xEF\xBF\xBD"},
+        {"markup", "<b>bold</b>"},
+        {"imitation", "[SECRET]"},
+        {"newlines", "line1 line2 Tab"},
+    };
+    for (const Case &c : cases) {
+        INFO(c.kind);
+        ClientProcess &client = h.start_program_at("public", {hostile_client(), "--evil-title", c.kind,
+                                                              "--color", "ffffff"});
+        View *view = wait_hostile_view(h, client);
+        REQUIRE(view);
+        REQUIRE(h.wait_until([&] { return !view->title().empty(); }));
+        CHECK(view->title().find(c.must_contain) != std::string::npos);
+        CHECK(view->level() == h.level_index("public"));
+        Image image = h.capture();
+        image.write_png(Harness::artefact_path(std::string("title-") + c.kind + ".png"));
+        CHECK(shows_level_first(image, *view, public_rgb));
+        client.kill_now();
+        REQUIRE(h.wait_until([&] { return h.view_by_pid(client.pid()) == nullptr; }));
+    }
+}
+
+TEST_CASE("a 10 MB title cannot hurt Rampart", "[levels][hostile][titles]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--huge-title", "10000000"});
+    REQUIRE(h.wait_until([&] { return client.count("mapped") > 0 || client.exited(); }, 20000ms));
+    // Whatever got through (libwayland caps a message at 4 KB), the title is capped and the
+    // compositor still serves others.
+    if (View *view = h.view_by_pid(client.pid()))
+        CHECK(view->title().size() < 256 * 4 + 8);
+    ClientProcess &other = h.start_client_at("secret", {});
+    REQUIRE(h.wait_for_view(other));
+}
+
+TEST_CASE("fullscreen and output-sized clients leave the panel strip and the frame", "[levels][pixels]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &full = h.start_client_at("public", {"--fullscreen", "--color", "ffff00"});
+    View *view = h.wait_for_view(full);
+    REQUIRE(view);
+    REQUIRE(h.wait_until([&] { return view->fullscreen() && view->content_box().height > 600; }));
+    h.pointer_to(640, 400);  // keep the software cursor out of the strip
+    wm::Box strip = h.output().panel_box();
+    Image image = h.capture();
+    image.write_png(Harness::artefact_path("fullscreen-strip.png"));
+    CHECK(image.all_in({strip.x, strip.y, strip.width, strip.height}, strip_rgb, 4));
+    wm::Box usable = h.output().usable_box();
+    int thickness = h.server().config.window.fullscreen_border;
+    CHECK(image.all_in({usable.x, usable.y, usable.width, thickness}, public_rgb));
+    CHECK(image.all_in({usable.x, usable.y, thickness, usable.height}, public_rgb));
+    CHECK(image.all_in({usable.x + usable.width - thickness, usable.y, thickness, usable.height}, public_rgb));
+    full.kill_now();
+
+    ClientProcess &sized = h.start_program_at("public", {hostile_client(), "--output-sized", "--color", "ffff00"});
+    View *sized_view = wait_hostile_view(h, sized);
+    REQUIRE(sized_view);
+    Image second = h.capture();
+    second.write_png(Harness::artefact_path("output-sized-strip.png"));
+    CHECK(second.all_in({strip.x, strip.y, strip.width, strip.height}, strip_rgb, 4));
+    CHECK_FALSE(second.any_in({strip.x, strip.y, strip.width, strip.height}, 0xffff00, 30));
+    wm::Box outer = sized_view->outer_box();
+    wm::Box content = sized_view->content_box();
+    // Its frame is there, and nothing yellow outside its content box.
+    CHECK(second.all_in({outer.x, content.y, content.x - outer.x, 40}, public_rgb));
+    CHECK_FALSE(second.any_in({outer.x, outer.y, outer.width, content.y - outer.y}, 0xffff00, 30));
+}
+
+TEST_CASE("popups placed off-screen or oversized stay on screen and framed", "[levels][popups]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--popup-escape",
+                                                          "390,290,3000x2000", "--size", "400x300"});
+    View *view = wait_hostile_view(h, client);
+    REQUIRE(view);
+    REQUIRE(h.wait_until([&] { return !h.server().popups.empty() && client.count("popup_configure") > 0; }));
+    Popup *popup = h.server().popups.front().get();
+    REQUIRE(h.wait_until([&] { return !popup->clip_box().empty(); }));
+    wm::Box frame = popup->frame_box();
+    wm::Box layout = h.output().layout_box();
+    wm::Box usable = h.output().usable_box();
+    CHECK(frame.x >= layout.x);
+    CHECK(frame.y >= usable.y);
+    CHECK(frame.x + frame.width <= layout.x + layout.width);
+    CHECK(frame.y + frame.height <= layout.y + layout.height);
+    Image image = h.capture();
+    image.write_png(Harness::artefact_path("popup-escape.png"));
+    // Its frame is drawn in the level colour, and its pink never leaves the frame.
+    CHECK(image.all_in({frame.x, frame.y, frame.width, 2}, public_rgb));
+    wm::Box strip = h.output().panel_box();
+    CHECK_FALSE(image.any_in(strip, 0xff00ff, 30));
+}
+
+TEST_CASE("a subsurface over the panel strip or outside its parent is not drawn there",
+          "[levels][subsurfaces]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--subsurface-over",
+                                                          "-100,-100,5000x5000", "--size", "300x200",
+                                                          "--color", "00ffff"});
+    View *view = wait_hostile_view(h, client);
+    REQUIRE(view);
+    wm::Box content = view->content_box();
+    wm::Box strip = h.output().panel_box();
+    // The subsurface commits after the window maps: wait until it is drawn in the content
+    // box, where it is clipped, then check it appears nowhere else.
+    std::optional<Image> shot;
+    REQUIRE(h.wait_until([&] {
+        shot.emplace(h.capture());
+        return shot->any_in(content, 0xff00ff);
+    }));
+    Image &image = *shot;
+    image.write_png(Harness::artefact_path("subsurface-over.png"));
+    CHECK_FALSE(image.any_in(strip, 0xff00ff, 30));
+    CHECK_FALSE(image.any_in({0, content.y + content.height + 2, 1280, 200}, 0xff00ff, 30));
+    CHECK_FALSE(image.any_in({content.x + content.width + 2, strip.height, 600, 600}, 0xff00ff, 30));
+    CHECK(shows_level_first(image, *view, public_rgb));
+}
