@@ -4,6 +4,7 @@
 #include "input/keyboard.hpp"
 #include "levels/listening_socket.hpp"
 #include "output.hpp"
+#include "overview.hpp"
 #include "popup.hpp"
 #include "scene_tag.hpp"
 #include "surface_guard.hpp"
@@ -52,6 +53,7 @@ Server::~Server()
     request_activate_.disconnect();
     backend_destroy_.disconnect();
     decorations_.clear();
+    overview.reset();
     input.reset();
     outputs.clear();
     if (output_layout)
@@ -156,6 +158,7 @@ bool Server::start(std::string &error)
 
     create_globals();
     input = std::make_unique<InputManager>(*this);
+    overview = std::make_unique<Overview>(*this);
 
     new_output_.connect(&backend->events.new_output,
                         [this](void *data) { handle_new_output(static_cast<wlr_output *>(data)); });
@@ -408,6 +411,7 @@ void Server::view_mapped(View *view)
         events.emit("focus_kept", {{"view", static_cast<int64_t>(view->id)}});
     }
     input->refresh_pointer_focus();
+    overview->refresh();
 }
 
 void Server::view_unmapped(View *view)
@@ -419,6 +423,7 @@ void Server::view_unmapped(View *view)
     std::erase(cycle_snapshot_, view);
     input->view_gone(view);
     events.emit("view_unmapped", {{"view", static_cast<int64_t>(view->id)}});
+    overview->refresh();
     if (was_focused) {
         if (!focus_order.empty())
             focus_view(focus_order.front());

@@ -26,6 +26,7 @@ class SurfaceGuard;
 class Popup;
 class Keyboard;
 class ListeningSocket;
+class Overview;
 struct FrameIdentity;
 
 // Where a client connected: the trusted path, or a level's socket (index into the levels).
@@ -133,6 +134,7 @@ public:
     } layers;
 
     std::unique_ptr<InputManager> input;
+    std::unique_ptr<Overview> overview;
     std::vector<std::unique_ptr<Output>> outputs;
     std::list<std::unique_ptr<View>> views;  // owning, creation order
     std::list<std::unique_ptr<Popup>> popups;

@@ -54,7 +54,8 @@ void FileReader::read(const toml::table &root)
         const bool system_only =
             name == "general" || name == "window" || name == "levels" || name == "level";
         const bool known = system_only || name == "keyboard" || name == "pointer" ||
-                           name == "cursor" || name == "output" || name == "bindings";
+                           name == "cursor" || name == "output" || name == "bindings" ||
+                           name == "panel";
         if (!known) {
             const std::string what =
                 node.is_table()             ? "table [" + key_name(name) + "]"
@@ -63,7 +64,7 @@ void FileReader::read(const toml::table &root)
             fail(key.source(), "unknown " + what + " (valid tables: " +
                                    (is_user_ ? "" : "general, ") + "keyboard, pointer, cursor, " +
                                    (is_user_ ? "" : "window, levels, level, ") +
-                                   "output, bindings)");
+                                   "output, bindings, panel)");
         } else if (system_only && is_user_) {
             const std::string header = node.is_array() ? "[[" + name + "]]" : "[" + name + "]";
             fail(key.source(), header + " may only be set in the system config");
@@ -96,6 +97,10 @@ void FileReader::read(const toml::table &root)
                     {"acceleration", field(pointer.acceleration, -1.0, 1.0)},
                     {"natural_scroll", field(pointer.natural_scroll)},
                     {"tap_to_click", field(pointer.tap_to_click)}});
+            else if (name == "panel")
+                read_fields(table, name, {
+                    {"clock_format", field(config_.panel.clock_format, false)},
+                    {"security_phrase", field(config_.panel.security_phrase)}});
             else if (name == "cursor")
                 read_fields(table, name, {{"theme", field(config_.cursor.theme)},
                                           {"size", field(config_.cursor.size, 8, 256)}});

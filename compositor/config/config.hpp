@@ -104,6 +104,13 @@ enum Modifier : uint32_t {
     mod2 = 1u << 4, mod3 = 1u << 5, super = 1u << 6, mod5 = 1u << 7,
 };
 
+// The trusted panel. The security phrase is the user's: shown only by Rampart's trusted
+// surfaces, so a fake panel would have to guess it.
+struct PanelConfig {
+    std::string clock_format = "%H:%M";  // strftime; minutes or coarser keeps an idle desktop idle
+    std::string security_phrase;
+};
+
 struct Config {
     LogLevel log_level = LogLevel::info;
     std::string terminal = "foot";  // what the default Super+Return binding spawns
@@ -113,6 +120,7 @@ struct Config {
     WindowConfig window;
     LevelsConfig levels;  // without [[level]]: one level "default" served on wayland-N
     std::vector<OutputConfig> outputs;
+    PanelConfig panel;
     std::vector<Binding> bindings;  // when the files name none: default_bindings(terminal)
 };
 

@@ -2,6 +2,7 @@
 
 #include "input/keyboard.hpp"
 #include "output.hpp"
+#include "overview.hpp"
 #include "scene_tag.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
@@ -267,6 +268,8 @@ void InputManager::handle_motion(uint32_t time_msec)
     wlr_surface *surface = nullptr;
     double sx = 0, sy = 0;
     View *view = server.view_at(cursor->x, cursor->y, &surface, &sx, &sy);
+    if (server.overview->mode() == Overview::Mode::interactive)
+        surface = nullptr;  // no client sees the pointer while the overview is open
     if (surface) {
         wlr_seat_pointer_notify_enter(server.seat, surface, sx, sy);
         wlr_seat_pointer_notify_motion(server.seat, time_msec, sx, sy);
@@ -303,6 +306,16 @@ void InputManager::keyboard_focus_changed(View *view)
 void InputManager::handle_button(wlr_event_pointer_button *event)
 {
     bool pressed = event->state == WLR_BUTTON_PRESSED;
+    // The interactive overview takes the click; its release goes nowhere either.
+    if (pressed && server.overview->mode() == Overview::Mode::interactive) {
+        overview_click_ = true;
+        server.overview->handle_click(cursor->x, cursor->y);
+        return;
+    }
+    if (!pressed && overview_click_) {
+        overview_click_ = false;
+        return;
+    }
     if (!pressed && grab_.mode != Mode::passthrough) {
         grab_ = {};
         cursor_image_ = nullptr;

@@ -1,6 +1,7 @@
 #include "input/keyboard.hpp"
 
 #include "input/input_manager.hpp"
+#include "overview.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -102,6 +103,32 @@ std::vector<uint32_t> Keyboard::keys_for_clients() const
     return keys;
 }
 
+bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
+{
+    Server &server = input.server;
+    uint32_t modifiers = wlr_keyboard_get_modifiers(wlr) & ~ignored_modifiers;
+    xkb_keysym_t keysym = xkb_state_key_get_one_sym(wlr->xkb_state, keycode);
+    // The secure attention key is always Rampart's: no client can ask for it, and no client
+    // can inhibit it (keyboard-shortcuts-inhibit is not offered to level clients).
+    bool secure_attention = keysym == XKB_KEY_Delete &&
+                            (modifiers & (WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT)) ==
+                                (WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT);
+    if (secure_attention) {
+        server.events.emit("secure_attention");
+        server.overview->open(Overview::Mode::interactive);
+        return true;
+    }
+    if (server.overview->mode() == Overview::Mode::interactive) {
+        server.overview->handle_key(keysym);
+        return true;  // while the overview is open, every key is Rampart's
+    }
+    if (keysym == XKB_KEY_Menu && !server.overview->is_open()) {
+        server.overview->open(Overview::Mode::xray);
+        return true;
+    }
+    return false;
+}
+
 bool Keyboard::run_binding(xkb_keycode_t keycode, uint32_t modifiers)
 {
     modifiers &= ~ignored_modifiers;
@@ -129,11 +156,15 @@ void Keyboard::handle_key(wlr_event_keyboard_key *event)
     xkb_keycode_t keycode = event->keycode + 8;
     bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
 
-    if (!pressed && consumed_keys_.erase(event->keycode))
-        return;  // the press was the compositor's, so is the release
+    if (!pressed && consumed_keys_.erase(event->keycode)) {
+        // The press was the compositor's, so is the release. X-ray lasts while held.
+        if (server.overview->mode() == Overview::Mode::xray)
+            server.overview->close();
+        return;
+    }
     if (pressed) {
         server.note_user_typed();
-        if (run_binding(keycode, wlr_keyboard_get_modifiers(wlr))) {
+        if (handle_trusted_keys(keycode) || run_binding(keycode, wlr_keyboard_get_modifiers(wlr))) {
             consumed_keys_.insert(event->keycode);
             return;
         }

@@ -35,6 +35,8 @@ private:
     void handle_key(wlr_event_keyboard_key *event);
     void handle_modifiers();
     bool run_binding(xkb_keycode_t keycode, uint32_t modifiers);
+    // The secure attention key, the overview's keys and X-ray; true if consumed.
+    bool handle_trusted_keys(xkb_keycode_t keycode);
 
     struct ResolvedBinding {
         uint32_t modifiers;

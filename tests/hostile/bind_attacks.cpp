@@ -153,8 +153,8 @@ int run_bind_by_number(const Options &options)
             continue;
         }
         if (received_signal())
-            return report_result(options, true,
-                                 "interrupted after " + std::to_string(attempts) + " attempts");
+            return report_setup_failure(options, "interrupted by a signal after " +
+                                                     std::to_string(attempts) + " attempts");
         // One attempt per connection: a refused bind is fatal to the connection.
         Connection connection;
         connection.set_timeout(timeout_of(options));
@@ -183,6 +183,9 @@ int run_bind_by_number(const Options &options)
                                  "bound " + options.interface + " as name " +
                                      std::to_string(number) + ": " + outcome.detail);
     }
+    if (received_signal()) // the last attempt was cut short
+        return report_setup_failure(options, "interrupted by a signal after " +
+                                                 std::to_string(attempts) + " attempts");
     std::string detail = "all " + std::to_string(attempts) + " attempts refused (" +
                          std::to_string(skipped) + " names advertised as other interfaces skipped";
     if (inconclusive)

@@ -162,8 +162,10 @@ std::optional<Size> parse_size(std::string_view text)
         return std::nullopt;
     auto width = parse_int(*first);
     auto height = parse_int(rest);
-    // 16384 keeps buffers under 1 GiB and every int32 computation in range.
-    if (!width || !height || *width <= 0 || *height <= 0 || *width > 16384 || *height > 16384)
+    // Past a compositor's size limits (a 100000x1 surface is cheap), yet small enough that
+    // strides stay in int32; ShmBuffer refuses buffers over 2 GiB.
+    constexpr int64_t max_side = 1 << 20;
+    if (!width || !height || *width <= 0 || *height <= 0 || *width > max_side || *height > max_side)
         return std::nullopt;
     return Size{int32_t(*width), int32_t(*height)};
 }

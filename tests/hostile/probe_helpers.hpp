@@ -26,12 +26,15 @@ inline WaitResult wait_for(ProbeContext &context, const std::function<bool()> &d
     return context.connection.wait(done, context.timeout);
 }
 
-// The outcome once the connection is dead, or a signal cut the probe short.
+// The outcome when a wait ended early: the connection died, a signal arrived, or the
+// compositor did not answer in time.
 inline ProbeOutcome interrupted(ProbeContext &context)
 {
     const Connection &connection = context.connection;
+    if (connection.alive() && received_signal())
+        return {false, "interrupted by a signal", true};
     if (connection.alive())
-        return {false, "bound; probe interrupted"};
+        return {false, "bound; no reply within the timeout"};
     if (!connection.closed_by_compositor())
         return {false, "failed locally: " + connection.death_summary(), true};
     return {true, "refused: " + connection.death_summary()};

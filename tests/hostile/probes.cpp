@@ -83,8 +83,6 @@ ProbeOutcome bind_and_probe(ProbeContext &context, uint32_t name, const wl_inter
         return known->probe(context, proxy);
     if (context.connection.roundtrip())
         return {false, "bound; the connection survived a roundtrip"};
-    if (context.connection.alive())
-        return {false, "bound; no reply to the roundtrip"};
     return interrupted(context);
 }
 

@@ -1,0 +1,115 @@
+// Issue 4: the secure attention key is always Rampart's and opens the trusted overview.
+#include "harness.hpp"
+#include "overview.hpp"
+
+#include <catch2/catch.hpp>
+#include <linux/input-event-codes.h>
+
+using namespace rampart;
+using namespace rampart::test;
+
+namespace {
+const char *two_levels = R"(
+[[level]]
+id = "public"
+name = "Public"
+color = "#2e7d32"
+text_color = "#ffffff"
+glyph = "○"
+socket = "rampart-public"
+
+[[level]]
+id = "secret"
+name = "Secret"
+color = "#c62828"
+text_color = "#ffffff"
+glyph = "●"
+socket = "rampart-secret"
+
+[panel]
+security_phrase = "blue heron at dawn"
+)";
+
+std::string hostile_client()
+{
+    const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
+    return binary ? binary : "rampart-hostile-client";
+}
+}  // namespace
+
+TEST_CASE("the secure attention key reaches no client and opens the overview", "[overview][sak]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &secret = h.start_client_at("secret", {"--size", "300x200", "--color", "202020"});
+    View *secret_view = h.wait_for_view(secret);
+    ClientProcess &logger = h.start_program_at("public", {hostile_client(), "--keylogger"});
+    REQUIRE(h.wait_until([&] { return logger.count("keyboard_enter") > 0 || logger.exited(); }));
+    REQUIRE_FALSE(logger.exited());
+    View *logger_view = h.view_by_pid(logger.pid());
+    REQUIRE((secret_view && logger_view));
+    secret_view->move_to(40, 80);
+    logger_view->move_to(500, 80);
+    size_t keys_before = logger.count("key");
+
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});
+    REQUIRE(h.server().overview->mode() == Overview::Mode::interactive);
+    CHECK(h.server_event_count("secure_attention") == 1);
+    // One badge per window plus the phrase banner on the output.
+    CHECK(h.server().overview->badge_count() == 3);
+    Image image = h.capture();
+    image.write_png(Harness::artefact_path("overview.png"));
+    wm::Box secret_content = secret_view->content_box();
+    CHECK(image.any_in(secret_content, 0xc62828));
+    CHECK(image.any_in(logger_view->content_box(), 0x2e7d32));
+
+    // While open, no key reaches any client; Escape closes it, also unseen.
+    h.tap_key(KEY_A);
+    h.tap_key(KEY_ESC);
+    CHECK_FALSE(h.server().overview->is_open());
+    // The client had the keyboard taken away when the overview opened, and got it back.
+    REQUIRE(h.wait_until([&] { return logger.count("keyboard_enter") >= 2; }));
+    CHECK(logger.count("keyboard_leave") >= 1);
+    // Ctrl and Alt were pressed before they became part of the secure attention key, so
+    // the client saw those presses; it never sees Delete, a, Escape, or any release.
+    for (uint32_t key : {KEY_DELETE, KEY_A, KEY_ESC})
+        CHECK(logger.count("key", {{"key", std::to_string(key)}}) == 0);
+    CHECK(logger.count("key", {{"state", "released"}}) == 0);
+    CHECK(logger.count("key") - keys_before <= 2);
+
+    // After closing, typing reaches the focused client again.
+    h.tap_key(KEY_B);
+    REQUIRE(h.wait_until([&] { return logger.count("key", {{"key", std::to_string(KEY_B)}}) == 2; }));
+}
+
+TEST_CASE("a click in the overview picks that window", "[overview][sak]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &first = h.start_client_at("secret", {"--size", "300x200"});
+    View *first_view = h.wait_for_view(first);
+    ClientProcess &second = h.start_client_at("public", {"--size", "300x200"});
+    View *second_view = h.wait_for_view(second);
+    REQUIRE((first_view && second_view));
+    first_view->move_to(40, 80);
+    second_view->move_to(500, 80);
+    REQUIRE(h.server().focused_view() == second_view);
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});
+    wm::Box content = first_view->content_box();
+    h.click(content.x + 10, content.y + 10);
+    CHECK_FALSE(h.server().overview->is_open());
+    CHECK(h.server().focused_view() == first_view);
+    CHECK(first.count("button") == 0);  // the click was the overview's
+}
+
+TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &client = h.start_client_at("public", {});
+    REQUIRE(h.wait_for_view(client));
+    REQUIRE(h.wait_until([&] { return client.count("keyboard_enter") > 0; }));
+    h.key(KEY_COMPOSE, true);  // the Menu key
+    CHECK(h.server().overview->mode() == Overview::Mode::xray);
+    CHECK(h.server().overview->badge_count() == 1);
+    h.key(KEY_COMPOSE, false);
+    CHECK_FALSE(h.server().overview->is_open());
+    CHECK(client.count("key", {{"key", std::to_string(KEY_COMPOSE)}}) == 0);
+}
