@@ -356,13 +356,13 @@ TEST_CASE("An unknown key or table is an error, not a silent default", "[config]
                         "layout, variant, options, repeat_rate, repeat_delay)");
     CHECK(error_text("\n[keybaord]\nrepeat_rate = 5\n") ==
           system_path + ":2:2: unknown table [keybaord] (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel)");
     CHECK(error_text("repeat_rate = 5\n") ==
           system_path + ":1:1: unknown key repeat_rate (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel)");
     CHECK(error_text("", "[cursor]\nsize = 24\n[curosr]\n") ==
           user_path + ":3:2: unknown table [curosr] (valid tables: keyboard, pointer, cursor, "
-                      "output, bindings)");
+                      "output, bindings, panel)");
     CHECK(error_text("[[output]]\nname = \"DP-1\"\nrotation = \"90\"\n") ==
           system_path + ":3:1: unknown key output[0].rotation (valid keys: name, enabled, mode, "
                         "scale, position, transform)");
@@ -878,4 +878,18 @@ TEST_CASE("Default paths follow XDG_CONFIG_HOME, then HOME", "[config]")
         ScopedEnv home("HOME", nullptr);
         CHECK(default_user_path().empty());
     }
+}
+
+TEST_CASE("[panel] takes the clock format and the user's security phrase", "[config][panel]")
+{
+    auto result = rampart::config::parse("[panel]\nclock_format = \"%H:%M\"\n", "/etc/r.toml",
+                                         "[panel]\nsecurity_phrase = \"blue heron at dawn\"\n", "/home/u/r.toml");
+    REQUIRE(result.config);
+    CHECK(result.config->panel.clock_format == "%H:%M");
+    CHECK(result.config->panel.security_phrase == "blue heron at dawn");
+    auto empty_clock = rampart::config::parse("[panel]\nclock_format = \"\"\n", "/etc/r.toml", "", "/u");
+    CHECK_FALSE(empty_clock.config);
+    auto unknown = rampart::config::parse("", "/etc/r.toml", "[panel]\nphrase = \"x\"\n", "/u");
+    REQUIRE(unknown.error);
+    CHECK(unknown.error->to_string().rfind("/u:2:1:", 0) == 0);
 }
