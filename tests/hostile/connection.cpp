@@ -54,7 +54,6 @@ bool install_signal_handling()
     if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0)
         return false;
     signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    wl_log_set_handler_client(&capture_wayland_log);
     return signal_fd >= 0;
 }
 
@@ -83,6 +82,7 @@ Connection::~Connection()
 
 bool Connection::open(const std::optional<std::string> &display_name, std::string &error)
 {
+    wl_log_set_handler_client(&capture_wayland_log);
     log_count_at_open_ = wayland_logs;
     display_.reset(wl_display_connect(display_name ? display_name->c_str() : nullptr));
     if (!display_) {
@@ -98,7 +98,10 @@ bool Connection::open(const std::optional<std::string> &display_name, std::strin
     registry_.reset(wl_display_get_registry(display_.get()));
     wl_registry_add_listener(registry_.get(), &listener, this);
     if (!roundtrip()) {
-        error = "no registry reply: " + (alive() ? "timed out" : death_summary());
+        error =
+            "no registry reply: " + (!alive()            ? death_summary()
+                                     : received_signal() ? std::string("interrupted by a signal")
+                                                         : std::string("timed out"));
         return false;
     }
     return true;

@@ -28,7 +28,7 @@ inline WaitResult wait_for(ProbeContext &context, const std::function<bool()> &d
 
 // The outcome when a wait ended early: the connection died, a signal arrived, or the
 // compositor did not answer in time.
-inline ProbeOutcome interrupted(ProbeContext &context)
+inline ProbeOutcome early_end(ProbeContext &context)
 {
     const Connection &connection = context.connection;
     if (connection.alive() && received_signal())
@@ -44,11 +44,12 @@ inline ProbeOutcome interrupted(ProbeContext &context)
 inline ProbeOutcome bound_without_probe(ProbeContext &context, const std::string &why)
 {
     if (!context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     return {false, "bound; " + why};
 }
 
-inline bool interrupted(WaitResult result)
+// True when a wait ended without its condition for a reason that ends the probe.
+inline bool ended_early(WaitResult result)
 {
     return result == WaitResult::disconnected || result == WaitResult::signalled;
 }

@@ -83,7 +83,7 @@ ProbeOutcome bind_and_probe(ProbeContext &context, uint32_t name, const wl_inter
         return known->probe(context, proxy);
     if (context.connection.roundtrip())
         return {false, "bound; the connection survived a roundtrip"};
-    return interrupted(context);
+    return early_end(context);
 }
 
 } // namespace rampart::hostile

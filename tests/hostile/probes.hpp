@@ -32,7 +32,7 @@ struct ProbeContext {
 
 using ProxyOwner = forgotten_ptr<wl_proxy>;
 // Called right after the bind, before any roundtrip: a refused bind shows up as the
-// connection dying in the probe's first wait (see interrupted()).
+// connection dying in the probe's first wait (see early_end()).
 using ProbeFunction = ProbeOutcome (*)(ProbeContext &context, const ProxyOwner &proxy);
 
 struct KnownInterface {

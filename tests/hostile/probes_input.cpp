@@ -63,8 +63,8 @@ ProbeOutcome probe_layer_shell(ProbeContext &context, const ProxyOwner &proxy)
     zwlr_layer_surface_v1_set_anchor(layer_surface.get(), ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP |
                                                               ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT);
     wl_surface_commit(surface.get());
-    if (interrupted(wait_for(context, [&] { return state.serial || state.closed; })))
-        return interrupted(context);
+    if (ended_early(wait_for(context, [&] { return state.serial || state.closed; })))
+        return early_end(context);
     if (state.closed)
         return {false, "bound, but layer surface closed"};
     if (!state.serial)
@@ -82,7 +82,7 @@ ProbeOutcome probe_layer_shell(ProbeContext &context, const ProxyOwner &proxy)
     wl_surface_damage_buffer(surface.get(), 0, 0, size.width, size.height);
     wl_surface_commit(surface.get());
     if (!context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     Json::event("layer_surface_mapped").num("width", size.width).num("height", size.height).print();
     return {false, "mapped an overlay layer surface"};
 }
@@ -96,7 +96,7 @@ ProbeOutcome probe_virtual_keyboard(ProbeContext &context, const ProxyOwner &pro
         zwp_virtual_keyboard_manager_v1_create_virtual_keyboard(
             as<zwp_virtual_keyboard_manager_v1>(proxy), seat.get()));
     if (!context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     return {false, "created a virtual keyboard"};
 }
 
@@ -110,7 +110,7 @@ ProbeOutcome probe_virtual_pointer(ProbeContext &context, const ProxyOwner &prox
     zwlr_virtual_pointer_v1_motion(pointer.get(), 0, 0, 0);
     zwlr_virtual_pointer_v1_frame(pointer.get());
     if (!context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     return {false, "created a virtual pointer and sent a motion"};
 }
 
@@ -158,7 +158,7 @@ ProbeOutcome probe_data_control(ProbeContext &context, const ProxyOwner &proxy)
         as<zwlr_data_control_manager_v1>(proxy), seat.get()));
     zwlr_data_control_device_v1_add_listener(device.get(), &data_device_listener, &state);
     if (!context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     if (state.finished)
         return {false, "bound, but data device finished at once"};
     return {false, std::string("got a clipboard device") +
@@ -184,7 +184,7 @@ ProbeOutcome probe_input_inhibitor(ProbeContext &context, const ProxyOwner &prox
     bool survived = context.connection.roundtrip();
     inhibitor.reset();
     if (!survived || !context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     return {false, "inhibited all other clients' input (and released it)"};
 }
 

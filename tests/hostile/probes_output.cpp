@@ -67,8 +67,8 @@ ProbeOutcome probe_screencopy(ProbeContext &context, const ProxyOwner &proxy)
     auto described = [&] {
         return state.failed || (state.format && (!has_done || state.buffer_done));
     };
-    if (interrupted(wait_for(context, described)))
-        return interrupted(context);
+    if (ended_early(wait_for(context, described)))
+        return early_end(context);
     if (state.failed)
         return {false, "bound, but capture_output failed"};
     if (!state.format)
@@ -82,8 +82,8 @@ ProbeOutcome probe_screencopy(ProbeContext &context, const ProxyOwner &proxy)
     if (!buffer)
         return {false, "bound and described a frame, but no buffer here: " + error};
     zwlr_screencopy_frame_v1_copy(frame.get(), buffer->buffer());
-    if (interrupted(wait_for(context, [&] { return state.ready || state.failed; })))
-        return interrupted(context);
+    if (ended_early(wait_for(context, [&] { return state.ready || state.failed; })))
+        return early_end(context);
     if (state.failed)
         return {false, "bound, but copy failed"};
     if (!state.ready)
@@ -133,8 +133,8 @@ ProbeOutcome probe_export_dmabuf(ProbeContext &context, const ProxyOwner &proxy)
     forgotten_ptr<zwlr_export_dmabuf_frame_v1> frame(zwlr_export_dmabuf_manager_v1_capture_output(
         as<zwlr_export_dmabuf_manager_v1>(proxy), 0, output.get()));
     zwlr_export_dmabuf_frame_v1_add_listener(frame.get(), &export_dmabuf_listener, &state);
-    if (interrupted(wait_for(context, [&] { return state.ready || state.cancel_reason; })))
-        return interrupted(context);
+    if (ended_early(wait_for(context, [&] { return state.ready || state.cancel_reason; })))
+        return early_end(context);
     if (state.cancel_reason)
         return {false, "bound, but capture cancelled (reason " +
                            std::to_string(*state.cancel_reason) + ")"};
@@ -166,8 +166,8 @@ ProbeOutcome probe_gamma_control(ProbeContext &context, const ProxyOwner &proxy)
     forgotten_ptr<zwlr_gamma_control_v1> control(zwlr_gamma_control_manager_v1_get_gamma_control(
         as<zwlr_gamma_control_manager_v1>(proxy), output.get()));
     zwlr_gamma_control_v1_add_listener(control.get(), &gamma_listener, &state);
-    if (interrupted(wait_for(context, [&] { return state.size || state.failed; })))
-        return interrupted(context);
+    if (ended_early(wait_for(context, [&] { return state.size || state.failed; })))
+        return early_end(context);
     if (state.failed)
         return {false, "bound, but get_gamma_control failed"};
     return {false, state.size
@@ -224,8 +224,8 @@ ProbeOutcome probe_output_management(ProbeContext &context, const ProxyOwner &pr
     OutputManagerState state;
     zwlr_output_manager_v1_add_listener(as<zwlr_output_manager_v1>(proxy), &output_manager_listener,
                                         &state);
-    if (interrupted(wait_for(context, [&] { return state.done || state.finished; })))
-        return interrupted(context);
+    if (ended_early(wait_for(context, [&] { return state.done || state.finished; })))
+        return early_end(context);
     if (state.finished && !state.done)
         return {false, "bound, but manager finished at once"};
     return {false, state.done ? "saw " + std::to_string(state.heads.size()) + " output heads"
@@ -273,7 +273,7 @@ ProbeOutcome probe_foreign_toplevel(ProbeContext &context, const ProxyOwner &pro
                                                   &foreign_manager_listener, &state);
     // The toplevels arrive right after the bind; their titles one roundtrip later.
     if (!context.connection.roundtrip() || !context.connection.roundtrip())
-        return interrupted(context);
+        return early_end(context);
     if (state.finished && state.handles.empty())
         return {false, "bound, but manager finished at once"};
     return {false, "saw " + std::to_string(state.handles.size()) + " toplevels of other clients"};
