@@ -10,7 +10,6 @@ namespace rampart {
 
 namespace {
 const float background_color[4] = {0.16f, 0.17f, 0.19f, 1.0f};
-const float panel_strip_color[4] = {0.07f, 0.07f, 0.08f, 1.0f};
 }
 
 Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(output)
@@ -34,7 +33,7 @@ Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(outpu
     });
 
     background = wlr_scene_rect_create(&server.layers.background->node, 0, 0, background_color);
-    panel_strip = wlr_scene_rect_create(&server.layers.overlay->node, 0, 0, panel_strip_color);
+    panel = std::make_unique<PanelView>(&server.layers.panels->node, *this);
     scene_output = wlr_scene_output_create(server.scene, wlr);
     apply_config();
     server.events.emit("output_added", {{"output", std::string(name())},
@@ -49,8 +48,7 @@ Output::~Output()
     // The scene output goes with the wlr_output; our scene rect is ours to remove.
     if (background)
         wlr_scene_node_destroy(&background->node);
-    if (panel_strip)
-        wlr_scene_node_destroy(&panel_strip->node);
+    panel.reset();
 }
 
 bool Output::apply_config()
@@ -134,9 +132,9 @@ void Output::update_background()
         return;
     wlr_scene_node_set_position(&background->node, box.x, box.y);
     wlr_scene_rect_set_size(background, box.width, box.height);
-    wm::Box strip = panel_box();
-    wlr_scene_node_set_position(&panel_strip->node, strip.x, strip.y);
-    wlr_scene_rect_set_size(panel_strip, strip.width, strip.height);
+    // A new or resized output gets its panel now, before its next (or first) frame.
+    if (panel)
+        panel->update(server.panel_model());
 }
 
 void Output::render_frame()

@@ -3,11 +3,13 @@
 #pragma once
 
 #include "listener.hpp"
+#include "panel_view.hpp"
 #include "wlr.hpp"
 #include "wm/geometry.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace rampart {
 
@@ -37,7 +39,7 @@ public:
     wlr_output *wlr;
     wlr_scene_output *scene_output = nullptr;
     wlr_scene_rect *background = nullptr;
-    wlr_scene_rect *panel_strip = nullptr;  // placeholder until the panel draws here
+    std::unique_ptr<PanelView> panel;
     uint64_t frames_committed = 0;
 
     // Test hook: called with every buffer this output commits (headless+pixman buffers are

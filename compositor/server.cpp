@@ -39,6 +39,9 @@ Server::~Server()
     // scene, backend, allocator, renderer, display.
     for (wl_event_source *source : signal_sources_)
         wl_event_source_remove(source);
+    for (wl_event_source *timer : {clock_timer_, flash_timer_})
+        if (timer)
+            wl_event_source_remove(timer);
     sockets_.clear();
     if (display)
         wl_display_destroy_clients(display);
@@ -154,6 +157,7 @@ bool Server::start(std::string &error)
     wlr_scene_attach_output_layout(scene, output_layout);
     layers.background = wlr_scene_tree_create(&scene->node);
     layers.views = wlr_scene_tree_create(&scene->node);
+    layers.panels = wlr_scene_tree_create(&scene->node);
     layers.overlay = wlr_scene_tree_create(&scene->node);
 
     create_globals();
@@ -188,6 +192,7 @@ bool Server::start(std::string &error)
         for (int i = 0; i < options.headless_outputs; ++i)
             wlr_headless_add_output(headless_backend, static_cast<unsigned>(options.headless_width),
                                     static_cast<unsigned>(options.headless_height));
+    start_panel_clock();
     if (!wlr_backend_start(backend)) {
         error = "cannot start the backend";
         return false;
@@ -234,6 +239,8 @@ bool Server::reload_config(std::string &error)
         return false;
     }
     apply_config(*result.config);
+    arm_panel_clock();
+    schedule_panel_update();
     log::info("config reloaded");
     events.emit("config_reloaded");
     return true;
@@ -412,6 +419,7 @@ void Server::view_mapped(View *view)
     }
     input->refresh_pointer_focus();
     overview->refresh();
+    schedule_panel_update();
 }
 
 void Server::view_unmapped(View *view)
@@ -424,6 +432,7 @@ void Server::view_unmapped(View *view)
     input->view_gone(view);
     events.emit("view_unmapped", {{"view", static_cast<int64_t>(view->id)}});
     overview->refresh();
+    schedule_panel_update();
     if (was_focused) {
         if (!focus_order.empty())
             focus_view(focus_order.front());
@@ -462,6 +471,10 @@ void Server::focus_view(View *view, bool raise, bool remember)
         previous->set_activated(false);
     focused_ = view;
     view->set_activated(true);
+    // Focus moving into another level is shown on the panel at once, with a flash.
+    if (previous && previous->level() != view->level())
+        start_level_flash();
+    schedule_panel_update();
     input->keyboard_focus_changed(view);
     events.emit("view_focused", {{"view", static_cast<int64_t>(view->id)}});
 }

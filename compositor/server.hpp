@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "panel/model.hpp"
 #include "listener.hpp"
 #include "util/event_log.hpp"
 #include "wlr.hpp"
@@ -84,6 +85,11 @@ public:
     bool user_is_typing() const;
     void arrange_all();  // re-fit every view after an output change
 
+    // The trusted panel (panel_glue.cpp).
+    panel::PanelModel panel_model() const;
+    void schedule_panel_update();  // coalesced: one redraw per loop iteration at most
+    void update_panels();
+
     // Called by View/Output on their own lifecycle.
     void view_mapped(View *view);
     void view_unmapped(View *view);
@@ -130,7 +136,8 @@ public:
     struct {
         wlr_scene_tree *background = nullptr;
         wlr_scene_tree *views = nullptr;
-        wlr_scene_tree *overlay = nullptr;  // compositor UI above every client
+        wlr_scene_tree *panels = nullptr;   // the trusted panel, above every client
+        wlr_scene_tree *overlay = nullptr;  // the overview and other compositor UI
     } layers;
 
     std::unique_ptr<InputManager> input;
@@ -166,6 +173,12 @@ private:
     std::vector<std::unique_ptr<ListeningSocket>> sockets_;
     std::list<std::unique_ptr<SurfaceGuard>> surface_guards_;
     View *focused_ = nullptr;
+    void start_panel_clock();
+    void arm_panel_clock();
+    void start_level_flash();
+    bool panel_update_pending_ = false;
+    wl_event_source *clock_timer_ = nullptr, *flash_timer_ = nullptr;
+    float flash_ = 0;
     std::vector<View *> cycle_snapshot_;  // focus order frozen while Alt+Tab is held
     int cycle_index_ = 0;
 

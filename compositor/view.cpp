@@ -63,6 +63,7 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
     set_title_.connect(&toplevel->events.set_title, [this](void *) {
         title_ = clean_text(xdg->toplevel->title, 256);
         refresh_frame();
+        server.schedule_panel_update();
         if (mapped_)
             server.events.emit("view_title", {{"view", static_cast<int64_t>(id)}, {"title", title_}});
     });

@@ -39,6 +39,20 @@ int checked_level(const PanelModel &model, int level)
     return known ? level : static_cast<int>(model.levels.size());
 }
 
+// A level's glyph for the square at the start of its entries: large, but never wider than the
+// square (a glyph may be up to four characters).
+Text square_glyph(const std::string &glyph, const PanelMetrics &m)
+{
+    TextSpec spec{FontStyle::bold, m.box_height * 0.62, 0, false};
+    Text text = shape_text(glyph, spec);
+    const int room = m.box_height - scaled(4, m.scale);
+    if (text->ink_width() > room) {
+        spec.size_px = std::max(1.0, spec.size_px * room / text->ink_width());
+        text = shape_text(glyph, spec);
+    }
+    return text;
+}
+
 // A box of the entries' height at x, `width` wide.
 wm::Box row_box(const PanelMetrics &m, int x, int width) { return {x, m.margin, width, m.box_height}; }
 
@@ -205,7 +219,7 @@ private:
         item.level = level;
         item.text = count_text(hidden);
         if (level != several_levels)
-            item.glyph = shape_text(level_style(model_, level).glyph, text_spec(m_, FontStyle::bold));
+            item.glyph = square_glyph(level_style(model_, level).glyph, m_);
         return item;
     }
 
@@ -223,8 +237,7 @@ private:
         for (std::size_t g = 0; g < merged_from_; ++g) {
             const Group &group = groups_[g];
             const int level = group.level;
-            const Text glyph = shape_text(level_style(model_, level).glyph,
-                                          text_spec(m_, FontStyle::bold));
+            const Text glyph = square_glyph(level_style(model_, level).glyph, m_);
             PanelItem overflow = overflow_item(level, hidden_in(group));
             bool first = true;
             for (std::size_t i : group.windows) {

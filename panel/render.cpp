@@ -100,9 +100,12 @@ void draw_square(cairo_t *cr, const LevelStyle &style, const Text &glyph, const 
 {
     const wm::Box square{box.x, box.y, box.height, box.height};
     paint_level(cr, style, square.x, square.y, square.width, square.height, scale);
-    if (glyph)
-        draw_text(cr, glyph, square.x + std::round((square.width - glyph->width()) / 2.0), square,
-                  style.text);
+    if (!glyph)
+        return;
+    // Centred by its ink: geometric glyphs sit on the baseline, well below the line's middle.
+    set_source(cr, style.text);
+    glyph->draw(cr, square.x + std::round((square.width - glyph->ink_width()) / 2.0) - glyph->ink_x(),
+                square.y + std::round((square.height - glyph->ink_height()) / 2.0) - glyph->ink_y());
 }
 
 // Several levels share one "+N": the square shows each of their colours, side by side.

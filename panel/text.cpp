@@ -37,6 +37,9 @@ public:
         cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
         cairo_t *cr = cairo_create(surface);
         context_.reset(pango_cairo_create_context(cr));
+        // The default, WEAK_LTR, lets the first strong letter pick the direction even with
+        // auto_dir off: a title starting in Hebrew would then be laid out right to left.
+        pango_context_set_base_dir(context_.get(), PANGO_DIRECTION_LTR);
         cairo_destroy(cr);
         cairo_surface_destroy(surface);
         for (int style = 0; style < 3; ++style) {
@@ -121,7 +124,10 @@ TextCache &cache()
 
 ShapedText::ShapedText(PangoLayout *layout) : layout_(layout)
 {
-    pango_layout_get_pixel_size(layout, &width_, &height_);  // shapes once, here
+    PangoRectangle logical;
+    pango_layout_get_pixel_extents(layout, &ink_, &logical);  // shapes once, here
+    width_ = logical.width;
+    height_ = logical.height;
 }
 
 void ShapedText::Unref::operator()(PangoLayout *layout) const { g_object_unref(layout); }

@@ -28,6 +28,11 @@ public:
     explicit ShapedText(PangoLayout *layout);  // takes the reference
     int width() const { return width_; }       // logical extents in pixels
     int height() const { return height_; }
+    // Where the ink is, relative to the logical top-left: to centre a lone glyph by its shape.
+    int ink_x() const { return ink_.x; }
+    int ink_y() const { return ink_.y; }
+    int ink_width() const { return ink_.width; }
+    int ink_height() const { return ink_.height; }
     bool ellipsized() const;
     // Draws with the current cairo source; (x, y) is the top-left of the logical extents.
     void draw(cairo_t *cr, double x, double y) const;
@@ -38,6 +43,7 @@ private:
     };
     std::unique_ptr<PangoLayout, Unref> layout_;
     int width_ = 0, height_ = 0;
+    PangoRectangle ink_{};
 };
 
 using Text = std::shared_ptr<const ShapedText>;

@@ -181,6 +181,7 @@ void Keyboard::handle_modifiers()
     if ((previous_modifiers_ & WLR_MODIFIER_ALT) && !(now & WLR_MODIFIER_ALT))
         server.end_focus_cycle();
     previous_modifiers_ = now;
+    server.schedule_panel_update();  // Caps Lock and the layout show on the panel
     wlr_seat_set_keyboard(server.seat, device);
     wlr_seat_keyboard_notify_modifiers(server.seat, &wlr->modifiers);
 }

@@ -98,7 +98,7 @@ SceneImage::~SceneImage()
 }
 
 void SceneImage::draw(int x, int y, int width, int height,
-                      const std::function<void(cairo_t *)> &painter)
+                      const std::function<void(cairo_t *)> &painter, int dest_width, int dest_height)
 {
     wlr_buffer *buffer = create_cairo_buffer(width, height, painter);
     if (!buffer)
@@ -119,6 +119,8 @@ void SceneImage::draw(int x, int y, int width, int height,
         node_destroy_.disconnect();
         node_ = nullptr;
     });
+    if (dest_width > 0 && dest_height > 0 && (dest_width != width || dest_height != height))
+        wlr_scene_buffer_set_dest_size(node_, dest_width, dest_height);
     wlr_scene_node_set_position(&node_->node, x, y);
     wlr_scene_node_set_enabled(&node_->node, enabled_);
 }

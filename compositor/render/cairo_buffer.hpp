@@ -29,7 +29,9 @@ public:
     ~SceneImage();
 
     // Draws a new image of the given size and shows it at (x, y) relative to the parent.
-    void draw(int x, int y, int width, int height, const std::function<void(cairo_t *)> &painter);
+    // A buffer of width x height pixels; shown at dest_width x dest_height when given (HiDPI).
+    void draw(int x, int y, int width, int height, const std::function<void(cairo_t *)> &painter,
+              int dest_width = 0, int dest_height = 0);
     void set_enabled(bool enabled);
     void set_position(int x, int y);
     wlr_scene_node *node() const { return node_ ? &node_->node : nullptr; }

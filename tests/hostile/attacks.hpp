@@ -2,6 +2,7 @@
 // ends with {"event":"result",...}; the return value is the process exit code.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,12 +17,23 @@ constexpr int exit_usage = 2;
 constexpr int exit_disconnected = 3; // window attacks: the connection died while running
 constexpr int exit_setup = 4;        // could not even try (no compositor, missing globals)
 
+// --timeout as a duration.
+inline std::chrono::milliseconds timeout_of(const Options &options)
+{
+    return std::chrono::milliseconds(int64_t(options.timeout_seconds * 1000));
+}
+
 // Prints the result line and returns the matching exit code.
 int report_result(const Options &options, bool refused, const std::string &detail);
 int report_setup_failure(const Options &options, const std::string &detail);
 
 class Connection;
 class Window;
+struct Globals;
+
+// Connects and binds what windows need. nullopt on success; otherwise the setup failure has
+// been reported and this is the exit code.
+std::optional<int> set_up_windows(Connection &connection, Globals &globals, const Options &options);
 
 // Waits for `window` to map, then does a roundtrip and prints {"event":"mapped"}. nullopt
 // when mapped; otherwise the result has been reported and this is the exit code.

@@ -12,11 +12,6 @@ namespace rampart::hostile {
 
 namespace {
 
-std::chrono::milliseconds timeout_of(const Options &options)
-{
-    return std::chrono::milliseconds(int64_t(options.timeout_seconds * 1000));
-}
-
 // The interface description to bind with: the real one if we have protocol code for it.
 const wl_interface &interface_for(std::string_view name)
 {

@@ -177,12 +177,9 @@ const wl_seat_listener seat_listener = {
 int run_keylogger(const Options &options)
 {
     Connection connection;
-    connection.set_timeout(std::chrono::milliseconds(int64_t(options.timeout_seconds * 1000)));
     Globals globals;
-    std::string error;
-    if (!connection.open(options.display, error) ||
-        !bind_window_globals(connection, globals, error))
-        return report_setup_failure(options, error);
+    if (auto code = set_up_windows(connection, globals, options))
+        return *code;
     InputLog log;
     log.seat.reset(connection.bind<wl_seat>(wl_seat_interface, seat_version));
     if (!log.seat)

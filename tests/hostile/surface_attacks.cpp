@@ -10,11 +10,6 @@ namespace rampart::hostile {
 
 namespace {
 
-std::chrono::milliseconds timeout_of(const Options &options)
-{
-    return std::chrono::milliseconds(int64_t(options.timeout_seconds * 1000));
-}
-
 // A title bar band and borders inside the buffer, in the colours of a real frame.
 Painter fake_frame_painter(Color frame, Color body)
 {
@@ -102,12 +97,10 @@ std::string rect_text(Rect rect)
 int run_surface_attack(const Options &options)
 {
     Connection connection;
-    connection.set_timeout(timeout_of(options));
     Globals globals;
+    if (auto code = set_up_windows(connection, globals, options))
+        return *code;
     std::string error;
-    if (!connection.open(options.display, error) ||
-        !bind_window_globals(connection, globals, error))
-        return report_setup_failure(options, error);
 
     WindowSpec spec;
     spec.title = "rampart-hostile-client " + options.attack_name;

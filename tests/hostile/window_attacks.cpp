@@ -13,19 +13,15 @@ namespace rampart::hostile {
 
 namespace {
 
-std::chrono::milliseconds timeout_of(const Options &options)
-{
-    return std::chrono::milliseconds(int64_t(options.timeout_seconds * 1000));
-}
-
 // libwayland 1.21 marshals every message into a 4096-byte buffer and fails the whole
 // connection (E2BIG) for anything larger. xdg_toplevel.set_title is an 8-byte header plus
 // a string: 4-byte length, the bytes, a NUL, padding to 4 bytes.
 constexpr size_t max_message_bytes = 4096;
 constexpr size_t largest_title_that_fits = max_message_bytes - 8 - 4 - 1;
 
-// Connects and binds what windows need; on failure the result is reported.
-std::optional<int> set_up(Connection &connection, Globals &globals, const Options &options)
+} // namespace
+
+std::optional<int> set_up_windows(Connection &connection, Globals &globals, const Options &options)
 {
     connection.set_timeout(timeout_of(options));
     std::string error;
@@ -34,8 +30,6 @@ std::optional<int> set_up(Connection &connection, Globals &globals, const Option
         return report_setup_failure(options, error);
     return std::nullopt;
 }
-
-} // namespace
 
 std::optional<int> await_map(Connection &connection, const Window &window, const Options &options)
 {
@@ -80,7 +74,7 @@ int run_many_windows(const Options &options)
 {
     Connection connection;
     Globals globals;
-    if (auto code = set_up(connection, globals, options))
+    if (auto code = set_up_windows(connection, globals, options))
         return *code;
     std::string error;
     // One buffer for all: the flood costs the compositor, not us.
@@ -145,7 +139,7 @@ int run_huge_title(const Options &options)
 {
     Connection connection;
     Globals globals;
-    if (auto code = set_up(connection, globals, options))
+    if (auto code = set_up_windows(connection, globals, options))
         return *code;
     WindowSpec spec;
     spec.title = "huge-title";
@@ -166,11 +160,8 @@ int run_huge_title(const Options &options)
         // Larger ones kill the sending connection inside libwayland, so try on a second one.
         Connection doomed;
         Globals doomed_globals;
-        std::string error;
-        doomed.set_timeout(timeout_of(options));
-        if (!doomed.open(options.display, error) ||
-            !bind_window_globals(doomed, doomed_globals, error))
-            return report_setup_failure(options, error);
+        if (auto code = set_up_windows(doomed, doomed_globals, options))
+            return *code;
         WindowSpec doomed_spec;
         doomed_spec.title = "huge-title (oversized)";
         doomed_spec.quiet = true;

@@ -62,7 +62,9 @@ TEST_CASE("several keyboard layouts and the switch binding", "[config][keyboard]
     REQUIRE(h.wait_until([&] { return client.count("key", {{"sym", "y"}}) == 2; }));
     h.chord({KEY_LEFTMETA, KEY_SPACE});  // next layout: German swaps y and z
     REQUIRE(h.server_event_count("layout") == 1);
-    CHECK(h.server_events().back().at("name").find("German") != std::string::npos);
+    auto layout = std::find_if(h.server_events().rbegin(), h.server_events().rend(),
+                               [](const Event &e) { return e.at("event") == "layout"; });
+    CHECK(layout->at("name").find("German") != std::string::npos);
     h.tap_key(KEY_Y);
     REQUIRE(h.wait_until([&] { return client.count("key", {{"sym", "z"}}) == 2; }));
 }

@@ -138,7 +138,7 @@ TEST_CASE("every entry shows its level's colour, and the panel is opaque", "[pan
         const Box square{entry.box.x, entry.box.y, entry.box.height, entry.box.height};
         INFO("window " << entry.window_id);
         // Patterns and the glyph cover part of the square; the rest is the level colour.
-        CHECK(image.count(square, colour) > square.width * square.height / 10);
+        CHECK(image.count(square, colour) > square.width * square.height / 12);
         for (const LevelStyle &other : model.levels)
             if (other.colour != colour)
                 CHECK(image.count(square, other.colour, 8) == 0);
@@ -246,7 +246,7 @@ TEST_CASE("60 windows at 1280 px collapse into per-level +N entries", "[panel]")
 TEST_CASE("too narrow even for one +N per level: the last levels share one", "[panel]")
 {
     const PanelModel model = model_with_windows(15, 40);
-    const Image image = render(model, 900, 28);
+    const Image image = render(model, 700, 28);
     image.save("panel-narrow.png");
     std::size_t accounted = 0;
     for (const PanelItem &item : image.layout.entries)
