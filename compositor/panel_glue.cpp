@@ -89,6 +89,36 @@ void Server::update_panels()
             output->panel->update(model);
 }
 
+void Server::panel_clicked(const panel::Hit &hit, uint32_t button)
+{
+    auto find = [this](uint64_t id) -> View * {
+        for (auto &view : views)
+            if (view->id == id && view->mapped())
+                return view.get();
+        return nullptr;
+    };
+    switch (hit.kind) {
+    case panel::HitKind::window:
+        if (View *view = find(hit.window_id)) {
+            if (button == BTN_MIDDLE)
+                view->close();
+            else
+                focus_view(view);
+        }
+        break;
+    case panel::HitKind::overflow:
+        // "+N": bring the first window it stands for to the front.
+        if (hit.item && !hit.item->hidden.empty())
+            if (View *view = find(hit.item->hidden.front()))
+                focus_view(view);
+        break;
+    case panel::HitKind::lock_button: run_action(config::Action::lock, "", nullptr); break;
+    default: break;
+    }
+    events.emit("panel_click", {{"kind", static_cast<int64_t>(hit.kind)},
+                                {"window", static_cast<int64_t>(hit.window_id)}});
+}
+
 void Server::start_panel_clock()
 {
     clock_timer_ = wl_event_loop_add_timer(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "panel/layout.hpp"
 #include "panel/model.hpp"
 #include "listener.hpp"
 #include "util/event_log.hpp"
@@ -89,6 +90,7 @@ public:
     panel::PanelModel panel_model() const;
     void schedule_panel_update();  // coalesced: one redraw per loop iteration at most
     void update_panels();
+    void panel_clicked(const panel::Hit &hit, uint32_t button);
 
     // Called by View/Output on their own lifecycle.
     void view_mapped(View *view);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <vector>
 
 namespace rampart::panel {
 
@@ -49,7 +51,7 @@ void draw_text(cairo_t *cr, const Text &text, double x, const wm::Box &box,
 }
 
 // Patterns let levels differ by more than colour (colour-vision deficiencies). At scale 1 this
-// is exactly what frames have always drawn; one path per pattern keeps it cheap.
+// is exactly what frames have always drawn.
 void draw_pattern(cairo_t *cr, int pattern, double x, double y, double width, double height,
                   const wm::Colour &ink, double scale)
 {
@@ -66,7 +68,7 @@ void draw_pattern(cairo_t *cr, int pattern, double x, double y, double width, do
             cairo_line_to(cr, x + offset + height, y);
         }
         cairo_stroke(cr);
-    } else if (pattern == 2) {  // dots
+    } else if (pattern == 2) {  // dots, in one path: the same pixels as one fill per dot
         for (double dy = y + 3 * scale; dy < y + height; dy += 5 * scale)
             for (double dx = x + 3 * scale; dx < x + width; dx += 5 * scale) {
                 cairo_new_sub_path(cr);
@@ -94,18 +96,60 @@ void paint_level(cairo_t *cr, const LevelStyle &style, double x, double y, doubl
     draw_pattern(cr, style.pattern, x, y, width, height, style.text, scale);
 }
 
+struct SurfaceFree {
+    void operator()(cairo_surface_t *surface) const { cairo_surface_destroy(surface); }
+};
+
+// The level-coloured pieces, an entry's square and the focused-level area, are few but were
+// most of a redraw's cost (a pattern is many small antialiased shapes): each is painted once
+// into an opaque image, then copied. At whole-pixel positions the copy is the same pixels.
+enum class Piece { square, area };
+template <typename Paint>
+void draw_piece(cairo_t *cr, Piece piece, const LevelStyle &style, const wm::Box &box,
+                double scale, Paint paint)
+{
+    struct Sprite {
+        Piece piece;
+        LevelStyle style;
+        int width, height;
+        double scale;
+        std::unique_ptr<cairo_surface_t, SurfaceFree> image;
+    };
+    thread_local std::vector<Sprite> sprites;
+    auto found = std::find_if(sprites.begin(), sprites.end(), [&](const Sprite &sprite) {
+        return sprite.piece == piece && sprite.width == box.width &&
+               sprite.height == box.height && sprite.scale == scale && sprite.style == style;
+    });
+    if (found == sprites.end()) {
+        if (sprites.size() >= 64)  // levels are few: only a theme or scale change gets here
+            sprites.clear();
+        std::unique_ptr<cairo_surface_t, SurfaceFree> image(
+            cairo_image_surface_create(CAIRO_FORMAT_ARGB32, box.width, box.height));
+        cairo_t *sprite_cr = cairo_create(image.get());
+        paint(sprite_cr);
+        cairo_destroy(sprite_cr);
+        sprites.push_back({piece, style, box.width, box.height, scale, std::move(image)});
+        found = sprites.end() - 1;
+    }
+    cairo_set_source_surface(cr, found->image.get(), box.x, box.y);
+    cairo_rectangle(cr, box.x, box.y, box.width, box.height);
+    cairo_fill(cr);
+}
+
 // The entry's leading square: the level colour, its pattern and glyph, as on the label.
 void draw_square(cairo_t *cr, const LevelStyle &style, const Text &glyph, const wm::Box &box,
                  double scale)
 {
     const wm::Box square{box.x, box.y, box.height, box.height};
-    paint_level(cr, style, square.x, square.y, square.width, square.height, scale);
-    if (!glyph)
-        return;
-    // Centred by its ink: geometric glyphs sit on the baseline, well below the line's middle.
-    set_source(cr, style.text);
-    glyph->draw(cr, square.x + std::round((square.width - glyph->ink_width()) / 2.0) - glyph->ink_x(),
-                square.y + std::round((square.height - glyph->ink_height()) / 2.0) - glyph->ink_y());
+    draw_piece(cr, Piece::square, style, square, scale, [&](cairo_t *sprite) {
+        paint_level(sprite, style, 0, 0, square.width, square.height, scale);
+        if (!glyph)
+            return;
+        // Centred by its ink: geometric glyphs sit on the baseline, below the line's middle.
+        set_source(sprite, style.text);
+        glyph->draw(sprite, std::round((square.width - glyph->ink_width()) / 2.0) - glyph->ink_x(),
+                    std::round((square.height - glyph->ink_height()) / 2.0) - glyph->ink_y());
+    });
 }
 
 // Several levels share one "+N": the square shows each of their colours, side by side.
@@ -160,10 +204,12 @@ void draw_focused_level(cairo_t *cr, const PanelModel &model, const PanelLayout 
         return;
     }
     const LevelStyle &style = level_style(model, item.level);
-    paint_level(cr, style, box.x, box.y, box.width, box.height, scale);
-    set_source(cr, style.text);
-    item.text->draw(cr, box.x + std::round((box.width - item.text->width()) / 2.0),
-                    box.y + (box.height - item.text->height()) / 2.0);
+    draw_piece(cr, Piece::area, style, box, scale, [&](cairo_t *sprite) {
+        paint_level(sprite, style, 0, 0, box.width, box.height, scale);
+        set_source(sprite, style.text);
+        item.text->draw(sprite, std::round((box.width - item.text->width()) / 2.0),
+                        (box.height - item.text->height()) / 2.0);
+    });
     if (model.flash > 0) {
         set_source(cr, style.text, std::min(model.flash, 1.0f));
         outline_box(cr, box, std::round(2 * scale));

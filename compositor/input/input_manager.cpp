@@ -316,6 +316,14 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
         overview_click_ = false;
         return;
     }
+    // The panel is Rampart's: its clicks never reach a client.
+    if (Output *output = server.output_at(cursor->x, cursor->y);
+        output && output->panel && output->panel_box().contains(static_cast<int>(cursor->x),
+                                                                static_cast<int>(cursor->y))) {
+        if (pressed)
+            server.panel_clicked(output->panel->hit(cursor->x, cursor->y), event->button);
+        return;
+    }
     if (!pressed && grab_.mode != Mode::passthrough) {
         grab_ = {};
         cursor_image_ = nullptr;

@@ -48,10 +48,12 @@ std::optional<int> await_map(Connection &connection, const Window &window, const
         return exit_disconnected;
     }
     if (waited == WaitResult::signalled || received_signal())
-        return report_result(options, true, "stopped by a signal before mapping");
+        return report_setup_failure(options, "stopped by a signal before mapping");
     if (window.closed())
         return report_result(options, true, "closed by the compositor before mapping");
-    return report_result(options, true, "not configured within the timeout");
+    return report_result(options, true,
+                         window.mapped() ? "mapped, but no reply after it"
+                                         : "not configured within the timeout");
 }
 
 int keep_running(Connection &connection, const Options &options,
