@@ -16,17 +16,21 @@ fi
 chmod 700 "$XDG_RUNTIME_DIR"
 events=$XDG_RUNTIME_DIR/rampart-demo-events.log
 : >"$events"
-demo_programs=(--spawn "foot --title 'A terminal (foot)' sh -c 'echo Welcome to Rampart; echo; echo Super+drag moves, Alt+Tab cycles, Super+f fullscreen; exec sh'"
-  --spawn "weston-simple-shm"
-  --spawn "$client --title 'Rampart test client' --size 360x240 --color 2f6f4f")
+# One program per level: each connects to its level's own socket, and Rampart frames it in
+# that level's colours whatever it calls itself.
+at() { echo "WAYLAND_DISPLAY=\$XDG_RUNTIME_DIR/rampart-$1"; }
+demo_programs=(
+  --spawn "$(at public) foot --title 'Public terminal' sh -c 'echo Welcome to Rampart.; echo; echo This window is Public: see its frame and the panel.; echo Ctrl+Alt+Delete opens the trusted overview.; exec sh'"
+  --spawn "$(at internal) weston-simple-shm"
+  --spawn "$(at secret) $client --title 'Secret report (claims to be Public!)' --size 420x260 --color 3a1f1f")
 
 if [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; then
   echo "demo: opening Rampart nested in your session (close its window or press Super+Shift+e)"
-  exec "$rampart" --config demo/rampart.toml --user-config /dev/null "${demo_programs[@]}"
+  exec "$rampart" --config demo/rampart.toml --user-config demo/user.toml "${demo_programs[@]}"
 fi
 
 trusted=$XDG_RUNTIME_DIR/rampart-demo-trusted
-"$rampart" --headless --output-size 1280x720 --config demo/rampart.toml --user-config /dev/null \
+"$rampart" --headless --output-size 1280x720 --config demo/rampart.toml --user-config demo/user.toml \
   --trusted-socket "$trusted" --event-log "$events" "${demo_programs[@]}" 2>"$out/demo-rampart.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
