@@ -3,7 +3,7 @@
 // "typical": each update changes what a real one does (the clock, the focus, now and then a
 // title), so most text comes from the cache. "cold": the text cache is emptied before every
 // update, as after a theme or scale change: everything is shaped again.
-//   panel-bench [iterations]   (default 2000)
+//   panel-bench [iterations [typical|cold]]   (default: 2000, both)
 #include "layout.hpp"
 #include "render.hpp"
 
@@ -98,10 +98,13 @@ void run(const char *name, int width, int height, double scale, bool cold, int i
 int main(int argc, char **argv)
 {
     const int iterations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 2000;
+    const std::string only = argc > 2 ? argv[2] : "";
     std::printf("| strip | update | runs | median µs | p95 µs |\n|---|---|---|---|---|\n");
-    run("typical", 1920, 28, 1, false, iterations);
-    run("typical", 3840, 56, 2, false, iterations);
-    run("cold", 1920, 28, 1, true, iterations);
-    run("cold", 3840, 56, 2, true, iterations);
+    for (const char *kind : {"typical", "cold"}) {
+        if (!only.empty() && only != kind)
+            continue;
+        run(kind, 1920, 28, 1, kind == std::string("cold"), iterations);
+        run(kind, 3840, 56, 2, kind == std::string("cold"), iterations);
+    }
     return 0;
 }

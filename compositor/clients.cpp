@@ -34,6 +34,10 @@ bool Server::create_sockets(std::string &error)
                                                                    : options.trusted_socket_path;
     if (!trusted_path.empty()) {
         SocketSpec spec{config::resolve_socket_path(trusted_path, runtime_dir()), "", "", 0600};
+        if (spec.path.empty()) {
+            error = "trusted socket " + trusted_path + " cannot be resolved (is XDG_RUNTIME_DIR absolute?)";
+            return false;
+        }
         auto socket = ListeningSocket::create(
             loop, spec, [this](int fd) { accept_client(fd, ClientOrigin{true, -1}); }, error);
         if (!socket)
@@ -45,6 +49,12 @@ bool Server::create_sockets(std::string &error)
         const config::LevelConfig &level = levels.levels[i];
         SocketSpec spec{config::resolve_socket_path(level.socket, runtime_dir()), level.socket_owner,
                         level.socket_group, level.socket_mode};
+        // Two levels must never share a socket, however their paths were written.
+        for (auto &existing : sockets_)
+            if (existing->path() == spec.path) {
+                error = "level \"" + level.id + "\" would share the socket " + spec.path;
+                return false;
+            }
         int index = static_cast<int>(i);
         auto socket = ListeningSocket::create(
             loop, spec, [this, index](int fd) { accept_client(fd, ClientOrigin{false, index}); }, error);
