@@ -112,14 +112,17 @@ wm::Box Output::layout_box() const
 wm::Box Output::panel_box() const
 {
     wm::Box box = layout_box();
-    return {box.x, box.y, box.width, std::min(panel_height, box.height / 2)};
+    int height = std::min(panel_height, box.height / 2);
+    int y = server.config.panel.edge == config::PanelEdge::bottom ? box.y + box.height - height : box.y;
+    return {box.x, y, box.width, height};
 }
 
 wm::Box Output::usable_box() const
 {
     wm::Box box = layout_box();
-    int strip = panel_box().height;
-    return {box.x, box.y + strip, box.width, box.height - strip};
+    wm::Box strip = panel_box();
+    int top = server.config.panel.edge == config::PanelEdge::top ? strip.height : 0;
+    return {box.x, box.y + top, box.width, box.height - strip.height};
 }
 
 void Output::update_background()

@@ -265,7 +265,7 @@ void Server::apply_config(const config::Config &new_config)
     log::set_level(static_cast<log::Level>(config.log_level));
     input->apply_config();
     for (auto &output : outputs)
-        output->apply_config();
+        output->apply_config();  // mode, scale, position, and where the panel sits
     for (auto &view : views)
         view->frame->set_extents(view->frame_extents());
     arrange_all();

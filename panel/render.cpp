@@ -21,12 +21,25 @@ void fill_box(cairo_t *cr, const wm::Box &box, const wm::Colour &colour)
     cairo_fill(cr);
 }
 
-// A crisp outline `line` pixels wide just inside `box`.
+// A crisp outline `line` (whole) pixels wide just inside `box`, with the current source. Four
+// filled rectangles: cheaper than a stroke, and the same pixels.
 void outline_box(cairo_t *cr, const wm::Box &box, double line)
 {
+    const double x = box.x, y = box.y, w = box.width, h = box.height;
+    cairo_rectangle(cr, x, y, w, line);
+    cairo_rectangle(cr, x, y + h - line, w, line);
+    cairo_rectangle(cr, x, y + line, line, h - 2 * line);
+    cairo_rectangle(cr, x + w - line, y + line, line, h - 2 * line);
+    cairo_fill(cr);
+}
+
+void dashed_outline_box(cairo_t *cr, const wm::Box &box, double line, double dash)
+{
     cairo_set_line_width(cr, line);
+    cairo_set_dash(cr, &dash, 1, 0);
     cairo_rectangle(cr, box.x + line / 2, box.y + line / 2, box.width - line, box.height - line);
     cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
 }
 
 void rounded_box(cairo_t *cr, const wm::Box &box, double radius)
@@ -183,12 +196,8 @@ void draw_entry(cairo_t *cr, const PanelModel &model, const PanelItem &item, con
         set_source(cr, style.text, 0.9f);
         outline_box(cr, item.box, std::max(1.0, std::round(1.5 * m.scale)));
     } else if (item.kind == HitKind::overflow) {  // a list to open, not a window: dashed
-        const double line = std::max(1.0, std::round(m.scale));
-        const double dash = 3 * m.scale;
         set_source(cr, ink, 0.6f);
-        cairo_set_dash(cr, &dash, 1, 0);
-        outline_box(cr, item.box, line);
-        cairo_set_dash(cr, nullptr, 0, 0);
+        dashed_outline_box(cr, item.box, std::max(1.0, std::round(m.scale)), 3 * m.scale);
     }
 }
 
@@ -212,7 +221,7 @@ void draw_focused_level(cairo_t *cr, const PanelModel &model, const PanelLayout 
     });
     if (model.flash > 0) {
         set_source(cr, style.text, std::min(model.flash, 1.0f));
-        outline_box(cr, box, std::round(2 * scale));
+        outline_box(cr, box, std::max(1.0, std::round(2 * scale)));
     }
 }
 

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <unordered_map>
 
@@ -51,11 +50,12 @@ public:
     Text get(std::string_view text, const TextSpec &spec)
     {
         const long size_64th = std::lround(spec.size_px * 64);
-        char prefix[64];
-        int length = std::snprintf(prefix, sizeof prefix, "%d/%ld/%d/%d|",
-                                   static_cast<int>(spec.style), size_64th, spec.max_width,
-                                   spec.fixed_direction ? 1 : 0);
-        key_.assign(prefix, static_cast<std::size_t>(length));
+        // The key: the spec's fields as raw bytes (formatting them cost more than the lookup),
+        // then the text.
+        const char flags[2] = {static_cast<char>(spec.style), spec.fixed_direction ? '1' : '0'};
+        key_.assign(flags, sizeof flags);
+        key_.append(reinterpret_cast<const char *>(&size_64th), sizeof size_64th);
+        key_.append(reinterpret_cast<const char *>(&spec.max_width), sizeof spec.max_width);
         key_.append(text);
         if (auto found = entries_.find(key_); found != entries_.end()) {
             found->second.last_used = generation_;

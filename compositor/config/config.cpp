@@ -15,6 +15,7 @@ namespace {
 using detail::printable;
 using detail::quoted;
 using detail::key_name;
+using detail::FieldReader;
 
 struct BindingEntry {
     Binding binding;
@@ -41,6 +42,7 @@ private:
     void read_mode(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_position(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_bindings(const toml::table &table);
+    FieldReader key_field(Binding &out);  // a key combination such as "Ctrl+Alt+Delete"
 
     bool is_user_;
     Config &config_;
@@ -100,7 +102,11 @@ void FileReader::read(const toml::table &root)
             else if (name == "panel")
                 read_fields(table, name, {
                     {"clock_format", field(config_.panel.clock_format, false)},
-                    {"security_phrase", field(config_.panel.security_phrase)}});
+                    {"security_phrase", field(config_.panel.security_phrase)},
+                    {"edge", choice(config_.panel.edge, {{"top", PanelEdge::top},
+                                                         {"bottom", PanelEdge::bottom}})},
+                    {"secure_attention_key", key_field(config_.panel.secure_attention_key)},
+                    {"xray_key", key_field(config_.panel.xray_key)}});
             else if (name == "cursor")
                 read_fields(table, name, {{"theme", field(config_.cursor.theme)},
                                           {"size", field(config_.cursor.size, 8, 256)}});
@@ -119,6 +125,21 @@ void FileReader::read(const toml::table &root)
     // Only now, as [window] may come after [[level]]; the user file cannot change either.
     if (!is_user_)
         levels_.finish(config_.window, config_.levels);
+}
+
+FieldReader FileReader::key_field(Binding &out)
+{
+    return [this, &out](const toml::node &node, const std::string &name) {
+        std::string text;
+        field(text, false)(node, name);
+        if (text.empty())
+            return;
+        std::string why;
+        if (std::optional<Binding> combo = parse_key_combo(text, why))
+            out = *combo;
+        else
+            fail(node.source(), name + ": " + why);
+    };
 }
 
 void FileReader::read_outputs(const toml::node &node)

@@ -106,9 +106,15 @@ enum Modifier : uint32_t {
 
 // The trusted panel. The security phrase is the user's: shown only by Rampart's trusted
 // surfaces, so a fake panel would have to guess it.
+enum class PanelEdge { top, bottom };
+
 struct PanelConfig {
     std::string clock_format = "%H:%M";  // strftime; minutes or coarser keeps an idle desktop idle
     std::string security_phrase;
+    PanelEdge edge = PanelEdge::top;
+    // Keys Rampart keeps for itself, never delivered to a client.
+    Binding secure_attention_key{ctrl | alt, "Delete", Action::spawn, ""};  // opens the trusted overview
+    Binding xray_key{0, "Menu", Action::spawn, ""};     // shows level badges while held
 };
 
 struct Config {

@@ -108,11 +108,19 @@ bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
     Server &server = input.server;
     uint32_t modifiers = wlr_keyboard_get_modifiers(wlr) & ~ignored_modifiers;
     xkb_keysym_t keysym = xkb_state_key_get_one_sym(wlr->xkb_state, keycode);
+    xkb_keysym_t lower = xkb_keysym_to_lower(keysym);
+    auto matches = [&](const config::Binding &key, bool exact_modifiers) {
+        xkb_keysym_t wanted = xkb_keysym_to_lower(
+            xkb_keysym_from_name(key.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE));
+        if (wanted == XKB_KEY_NoSymbol || wanted != lower)
+            return false;
+        return exact_modifiers ? modifiers == key.modifiers : (modifiers & key.modifiers) == key.modifiers;
+    };
+    const config::PanelConfig &panel = server.config.panel;
     // The secure attention key is always Rampart's: no client can ask for it, and no client
-    // can inhibit it (keyboard-shortcuts-inhibit is not offered to level clients).
-    bool secure_attention = keysym == XKB_KEY_Delete &&
-                            (modifiers & (WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT)) ==
-                                (WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT);
+    // can inhibit it (keyboard-shortcuts-inhibit is not offered to level clients). Extra
+    // modifiers held do not hide it.
+    bool secure_attention = matches(panel.secure_attention_key, false);
     if (secure_attention) {
         server.events.emit("secure_attention");
         server.overview->open(Overview::Mode::interactive);
@@ -122,7 +130,7 @@ bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
         server.overview->handle_key(keysym);
         return true;  // while the overview is open, every key is Rampart's
     }
-    if (keysym == XKB_KEY_Menu && !server.overview->is_open()) {
+    if (matches(panel.xray_key, true) && !server.overview->is_open()) {
         server.overview->open(Overview::Mode::xray);
         return true;
     }

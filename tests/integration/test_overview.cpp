@@ -113,3 +113,23 @@ TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]
     CHECK_FALSE(h.server().overview->is_open());
     CHECK(client.count("key", {{"key", std::to_string(KEY_COMPOSE)}}) == 0);
 }
+
+TEST_CASE("the secure attention key and the panel edge are configurable", "[overview][sak][config]")
+{
+    Harness h({.config_text = "[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n"});
+    wm::Box strip = h.output().panel_box();
+    wm::Box layout = h.output().layout_box();
+    CHECK(strip.y + strip.height == layout.y + layout.height);
+    CHECK(h.output().usable_box().y == layout.y);
+    ClientProcess &client = h.start_client({"--maximized"});
+    View *view = h.wait_for_view(client);
+    REQUIRE(view);
+    REQUIRE(h.wait_until([&] { return view->outer_box() == h.output().usable_box(); }));
+    CHECK(view->outer_box().y + view->outer_box().height <= strip.y);
+
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});  // no longer the secure attention key
+    CHECK_FALSE(h.server().overview->is_open());
+    h.chord({KEY_LEFTMETA, KEY_ESC});
+    CHECK(h.server().overview->mode() == Overview::Mode::interactive);
+    CHECK(client.count("key", {{"key", std::to_string(KEY_ESC)}}) == 0);
+}

@@ -893,3 +893,18 @@ TEST_CASE("[panel] takes the clock format and the user's security phrase", "[con
     REQUIRE(unknown.error);
     CHECK(unknown.error->to_string().rfind("/u:2:1:", 0) == 0);
 }
+
+TEST_CASE("[panel] key combinations and edge are checked", "[config][panel]")
+{
+    auto ok = rampart::config::parse("[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n",
+                                     "/etc/r.toml", "", "/u");
+    REQUIRE(ok.config);
+    CHECK(ok.config->panel.secure_attention_key.key == "Escape");
+    CHECK(ok.config->panel.secure_attention_key.modifiers == rampart::config::super);
+    CHECK(ok.config->panel.edge == rampart::config::PanelEdge::bottom);
+    auto defaults = rampart::config::parse("", "/etc/r.toml", "", "/u");
+    CHECK(defaults.config->panel.secure_attention_key.key == "Delete");
+    auto bad = rampart::config::parse("[panel]\nxray_key = \"Hyper+\"\n", "/etc/r.toml", "", "/u");
+    REQUIRE(bad.error);
+    CHECK(bad.error->to_string().rfind("/etc/r.toml:2:12:", 0) == 0);
+}

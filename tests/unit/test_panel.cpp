@@ -322,6 +322,27 @@ TEST_CASE("hostile titles are drawn as given, never interpreted", "[panel]")
     CHECK(std::abs(last_ink - title.x - literal_width) <= 3);
 }
 
+TEST_CASE("a title starting with right-to-left letters is still laid out left to right",
+          "[panel]")
+{
+    PanelModel model = base_model();
+    model.windows = {{1, 0, "שלום abc", false}, {2, 0, "שלום", false}};
+    const Image image = render(model, 1920, 28);
+    const PanelItem *mixed = find_window(image.layout, 1);
+    const PanelItem *hebrew = find_window(image.layout, 2);
+    REQUIRE(mixed);
+    REQUIRE(hebrew);
+    // The Hebrew word comes first, at the left, exactly as when it is alone; with the
+    // direction taken from the text, "abc" would be at the left instead.
+    const int title_offset = hebrew->box.height + image.layout.metrics.pad;
+    int differing = 0;
+    for (int dx = 0; dx < hebrew->text->width(); ++dx)
+        for (int y = mixed->box.y; y < mixed->box.y + mixed->box.height; ++y)
+            differing += image.pixel(mixed->box.x + title_offset + dx, y) !=
+                         image.pixel(hebrew->box.x + title_offset + dx, y);
+    CHECK(differing == 0);
+}
+
 TEST_CASE("at scale 2 the geometry doubles", "[panel]")
 {
     const PanelModel model = model_with_windows(2);
