@@ -23,16 +23,24 @@ namespace {
 PanelModel thirty_windows()
 {
     static const char *const titles[] = {
-        "Terminal — ~/src/rampart",   "Mail — Inbox (12)",          "quarterly-report-2024.odt",
-        "Firefox — Intranet wiki",    "Files — Documents",          "Calculator",
-        "vim compositor/frame.cpp",   "Meeting notes — LibreOffice", "Chat — #ops",
+        "Terminal — ~/src/rampart",
+        "Mail — Inbox (12)",
+        "quarterly-report-2024.odt",
+        "Firefox — Intranet wiki",
+        "Files — Documents",
+        "Calculator",
+        "vim compositor/frame.cpp",
+        "Meeting notes — LibreOffice",
+        "Chat — #ops",
         "htop",
     };
     PanelModel model;
-    model.levels = {{"public", "Public", "○", Colour::from_rgb(0x2e, 0x7d, 0x32), {1, 1, 1, 1}, 0},
-                    {"internal", "Internal", "◆", Colour::from_rgb(0x15, 0x65, 0xc0), {1, 1, 1, 1}, 1},
-                    {"secret", "Secret", "▲", Colour::from_rgb(0xc6, 0x28, 0x28), {1, 1, 1, 1}, 2}};
-    model.trusted = {"rampart", "Rampart", "◇", Colour::from_rgb(0x8e, 0x6f, 0xd8), {1, 1, 1, 1}, 0};
+    model.levels = {
+        {"public", "Public", "○", Colour::from_rgb(0x2e, 0x7d, 0x32), {1, 1, 1, 1}, 0},
+        {"internal", "Internal", "◆", Colour::from_rgb(0x15, 0x65, 0xc0), {1, 1, 1, 1}, 1},
+        {"secret", "Secret", "▲", Colour::from_rgb(0xc6, 0x28, 0x28), {1, 1, 1, 1}, 2}};
+    model.trusted = {"rampart",    "Rampart", "◇", Colour::from_rgb(0x8e, 0x6f, 0xd8),
+                     {1, 1, 1, 1}, 0};
     for (uint64_t id = 0; id < 30; ++id)
         model.windows.push_back({id + 1, static_cast<int>(id / 10), titles[id % 10], id == 0});
     model.focused_level = 0;
@@ -74,7 +82,7 @@ void run(const char *name, int width, int height, double scale, bool cold, int i
     PanelModel model = thirty_windows();
     std::vector<double> micros;
     micros.reserve(static_cast<std::size_t>(iterations));
-    for (int i = -100; i < iterations; ++i) {  // the first 100 warm up fonts and caches
+    for (int i = -100; i < iterations; ++i) { // the first 100 warm up fonts and caches
         next_update(model, i + 100);
         if (cold)
             clear_text_cache();
@@ -93,7 +101,7 @@ void run(const char *name, int width, int height, double scale, bool cold, int i
                 median, p95);
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {

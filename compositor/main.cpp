@@ -2,7 +2,9 @@
 #include "server.hpp"
 #include "util/log.hpp"
 
+#include <csignal>
 #include <cstdio>
+#include <pthread.h>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -35,6 +37,14 @@ bool parse_size(const char *text, int &width, int &height)
 
 int main(int argc, char **argv)
 {
+    // Block the signals the event loop handles before any library can start a thread: a
+    // thread with them unblocked would take SIGHUP's default action and end the session.
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
+        sigaddset(&handled, signal);
+    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
+
     rampart::ServerOptions options;
     options.system_config_path = rampart::config::default_system_path();
     options.user_config_path = rampart::config::default_user_path();

@@ -1,7 +1,5 @@
 #include "layout.hpp"
 
-#include <glib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -10,7 +8,10 @@ namespace rampart::panel {
 
 namespace {
 
-int scaled(double logical, double scale) { return static_cast<int>(std::lround(logical * scale)); }
+int scaled(double logical, double scale)
+{
+    return static_cast<int>(std::lround(logical * scale));
+}
 
 PanelMetrics metrics_for(int height, double scale)
 {
@@ -54,7 +55,10 @@ Text square_glyph(const std::string &glyph, const PanelMetrics &m)
 }
 
 // A box of the entries' height at x, `width` wide.
-wm::Box row_box(const PanelMetrics &m, int x, int width) { return {x, m.margin, width, m.box_height}; }
+wm::Box row_box(const PanelMetrics &m, int x, int width)
+{
+    return {x, m.margin, width, m.box_height};
+}
 
 // The window entries: every window at its natural width if they fit, else all shrunk
 // (longest titles first) down to a minimum, else some of each level collapsed into "+N".
@@ -63,7 +67,7 @@ public:
     EntryPlanner(const PanelModel &model, const PanelMetrics &m, const wm::Box &area)
         : model_(model), m_(m), area_(area)
     {
-        const int fixed = m.box_height + 2 * m.pad;  // square and paddings around the title
+        const int fixed = m.box_height + 2 * m.pad; // square and paddings around the title
         min_width_ = fixed + scaled(48, m.scale);
         max_width_ = fixed + scaled(220, m.scale);
         for (std::size_t i = 0; i < model.windows.size(); ++i) {
@@ -90,12 +94,12 @@ public:
 private:
     struct Group {
         int level;
-        std::vector<std::size_t> windows;  // indexes into model.windows
+        std::vector<std::size_t> windows; // indexes into model.windows
     };
 
     Text shape_title(const std::string &title, int max_width) const
     {
-        if (title.empty())  // clients cannot draw italics: this cannot be a title
+        if (title.empty()) // clients cannot draw italics: this cannot be a title
             return shape_text("untitled", text_spec(m_, FontStyle::italic, max_width));
         return shape_text(title, {FontStyle::regular, m_.text_px, max_width, true});
     }
@@ -109,14 +113,15 @@ private:
     int overflow_width(std::size_t hidden) const
     {
         const std::size_t digits = std::to_string(hidden).size();
-        const Text widest = shape_text("+" + std::string(digits, '0'), text_spec(m_, FontStyle::bold));
+        const Text widest =
+            shape_text("+" + std::string(digits, '0'), text_spec(m_, FontStyle::bold));
         return m_.box_height + 2 * m_.pad + widest->width();
     }
 
     std::size_t hidden_in(const Group &group) const
     {
         return static_cast<std::size_t>(std::count_if(group.windows.begin(), group.windows.end(),
-                                                       [&](std::size_t i) { return !visible_[i]; }));
+                                                      [&](std::size_t i) { return !visible_[i]; }));
     }
 
     // Width of everything with visible windows at their minimum; `fixed` gets the width of all
@@ -195,7 +200,7 @@ private:
         auto needed = [&](int cap) {
             int sum = 0;
             for (std::size_t i = 0; i < natural_.size(); ++i)
-                if (visible_[i])  // windows of merged levels are never visible
+                if (visible_[i]) // windows of merged levels are never visible
                     sum += std::min(natural_[i], cap);
             return sum;
         };
@@ -254,7 +259,8 @@ private:
                 item.window_id = window.id;
                 item.focused = window.focused;
                 item.glyph = glyph;
-                item.text = titles_[i]->width() <= room ? titles_[i] : shape_title(window.title, room);
+                item.text =
+                    titles_[i]->width() <= room ? titles_[i] : shape_title(window.title, room);
                 add(std::move(item), width, first);
                 first = false;
             }
@@ -282,10 +288,10 @@ private:
     const PanelMetrics &m_;
     wm::Box area_;
     std::vector<Group> groups_;
-    std::vector<Text> titles_;   // unshortened, per window
-    std::vector<int> natural_;   // entry width showing the whole title, within the bounds
-    std::vector<char> visible_;  // per window
-    std::size_t merged_from_;    // groups from here on share one "+N"
+    std::vector<Text> titles_;  // unshortened, per window
+    std::vector<int> natural_;  // entry width showing the whole title, within the bounds
+    std::vector<char> visible_; // per window
+    std::size_t merged_from_;   // groups from here on share one "+N"
     int min_width_ = 0, max_width_ = 0;
 };
 
@@ -300,7 +306,7 @@ PanelItem text_box(HitKind kind, Text text, const PanelMetrics &m, int right, in
     return item;
 }
 
-}  // namespace
+} // namespace
 
 Text level_label_text(const LevelStyle &style, int height)
 {
@@ -324,7 +330,8 @@ PanelLayout layout_panel(const PanelModel &model, int width_px, int height_px, d
     // The focused level, always as wide as the widest label so nothing moves when it changes.
     PanelItem &focused = layout.focused_level;
     focused.kind = HitKind::focused_level;
-    int focused_width = shape_text("no focus", text_spec(m, FontStyle::italic))->width() + 2 * m.pad;
+    int focused_width =
+        shape_text("no focus", text_spec(m, FontStyle::italic))->width() + 2 * m.pad;
     for (const LevelStyle &style : model.levels)
         focused_width = std::max(focused_width, level_label_width(style, layout.height, scale));
     focused_width = std::max(focused_width, level_label_width(model.trusted, layout.height, scale));
@@ -342,13 +349,14 @@ PanelLayout layout_panel(const PanelModel &model, int width_px, int height_px, d
     layout.lock_button.box = row_box(m, right - m.box_height, m.box_height);
     right = layout.lock_button.box.x - m.group_gap;
     if (!model.clock_text.empty()) {
-        layout.clock = text_box(HitKind::none, shape_text(model.clock_text, text_spec(m, FontStyle::bold)),
-                                m, right + m.pad);
+        layout.clock =
+            text_box(HitKind::none, shape_text(model.clock_text, text_spec(m, FontStyle::bold)), m,
+                     right + m.pad);
         right = layout.clock.box.x + m.pad - m.group_gap;
     }
     if (model.caps_lock) {
-        layout.caps_lock = text_box(HitKind::none, shape_text("CAPS", text_spec(m, FontStyle::bold)),
-                                    m, right);
+        layout.caps_lock =
+            text_box(HitKind::none, shape_text("CAPS", text_spec(m, FontStyle::bold)), m, right);
         right = layout.caps_lock.box.x - m.gap;
     }
     const std::string short_name = short_layout_name(model.layout_name);
@@ -365,7 +373,7 @@ PanelLayout layout_panel(const PanelModel &model, int width_px, int height_px, d
                                                : std::string_view("no security phrase set");
     Text phrase_text = shape_text(phrase, phrase_spec);
     const int entries_left = focused.box.width + m.group_gap;
-    const int room = right - entries_left - scaled(240, scale);  // keep room for some entries
+    const int room = right - entries_left - scaled(240, scale); // keep room for some entries
     const int max_text = std::clamp(room - 2 * m.pad - icon, scaled(80, scale), scaled(260, scale));
     if (phrase_text->width() > max_text)
         phrase_text = shape_text(phrase, {phrase_spec.style, m.text_px, max_text, false});
@@ -398,58 +406,4 @@ Hit hit_test(const PanelLayout &layout, double x, double y)
     return {};
 }
 
-std::string short_layout_name(std::string_view xkb_name)
-{
-    static const std::pair<std::string_view, std::string_view> languages[] = {
-        {"English", "EN"}, {"German", "DE"}, {"French", "FR"}, {"Spanish", "ES"},
-        {"Italian", "IT"}, {"Portuguese", "PT"}, {"Dutch", "NL"}, {"Russian", "RU"},
-        {"Ukrainian", "UK"}, {"Polish", "PL"}, {"Czech", "CS"}, {"Slovak", "SK"},
-        {"Hungarian", "HU"}, {"Romanian", "RO"}, {"Bulgarian", "BG"}, {"Serbian", "SR"},
-        {"Croatian", "HR"}, {"Slovenian", "SL"}, {"Swedish", "SV"}, {"Norwegian", "NO"},
-        {"Danish", "DA"}, {"Finnish", "FI"}, {"Estonian", "ET"}, {"Latvian", "LV"},
-        {"Lithuanian", "LT"}, {"Icelandic", "IS"}, {"Irish", "GA"}, {"Greek", "EL"},
-        {"Turkish", "TR"}, {"Hebrew", "HE"}, {"Arabic", "AR"}, {"Persian", "FA"},
-        {"Hindi", "HI"}, {"Thai", "TH"}, {"Vietnamese", "VI"}, {"Japanese", "JA"},
-        {"Korean", "KO"}, {"Chinese", "ZH"},
-    };
-    auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-    auto upper = [](std::string_view text) {
-        std::string out(text);
-        for (char &c : out)
-            c = g_ascii_toupper(c);
-        return out;
-    };
-    while (!xkb_name.empty() && is_space(xkb_name.front()))
-        xkb_name.remove_prefix(1);
-    const std::size_t word_end = std::min(xkb_name.find_first_of(" (,"), xkb_name.size());
-    const std::string_view word = xkb_name.substr(0, word_end);
-    if (word.size() == xkb_name.size() && word.size() <= 3)  // already short, as in "us"
-        return upper(word);
-
-    std::string result;
-    for (const auto &[name, code] : languages)
-        if (word == name)
-            result = code;
-    if (!g_utf8_validate(word.data(), static_cast<gssize>(word.size()), nullptr))
-        return "?";
-    if (result.empty() && !word.empty()) {  // unknown: its first two characters, whole ones
-        const char *end = g_utf8_offset_to_pointer(word.data(), std::min<glong>(
-            2, g_utf8_strlen(word.data(), static_cast<gssize>(word.size()))));
-        result = upper(std::string_view(word.data(), static_cast<std::size_t>(end - word.data())));
-    }
-
-    // A variant such as "(US)" or "(Dvorak)" matters when typing a password: keep a short form.
-    const std::size_t open = xkb_name.find('(');
-    if (open != std::string_view::npos) {
-        std::string_view variant = xkb_name.substr(open + 1);
-        variant = variant.substr(0, std::min(variant.find_first_of(" ,)"), variant.size()));
-        std::size_t letters = 0;
-        while (letters < variant.size() && letters < 3 && g_ascii_isalpha(variant[letters]))
-            ++letters;
-        if (letters >= 2)
-            result += "-" + upper(variant.substr(0, letters));
-    }
-    return result;
-}
-
-}  // namespace rampart::panel
+} // namespace rampart::panel

@@ -24,14 +24,14 @@ enum class HitKind { none, window, overflow, lock_button, focused_level, phrase 
 
 struct PanelItem {
     HitKind kind = HitKind::none;
-    wm::Box box;                      // empty: not shown
-    int level = no_level;             // a level index, trusted_level or several_levels
-    uint64_t window_id = 0;           // window entries
-    bool focused = false;             // window entries: the window with keyboard focus
-    std::vector<uint64_t> hidden;     // overflow entries: the windows behind "+N", model order
-    std::vector<int> hidden_levels;   // several_levels overflow: their levels, in order
-    Text glyph;                       // window and overflow entries: the level glyph
-    Text text;                        // title, "+N", level label, phrase, layout, clock...
+    wm::Box box;                    // empty: not shown
+    int level = no_level;           // a level index, trusted_level or several_levels
+    uint64_t window_id = 0;         // window entries
+    bool focused = false;           // window entries: the window with keyboard focus
+    std::vector<uint64_t> hidden;   // overflow entries: the windows behind "+N", model order
+    std::vector<int> hidden_levels; // several_levels overflow: their levels, in order
+    Text glyph;                     // window and overflow entries: the level glyph
+    Text text;                      // title, "+N", level label, phrase, layout, clock...
 };
 
 struct PanelMetrics {
@@ -47,10 +47,10 @@ struct PanelMetrics {
 struct PanelLayout {
     int width = 0, height = 0;
     PanelMetrics metrics;
-    PanelItem focused_level;     // always shown, full height, at the left edge
-    wm::Box entries_area;        // where window and overflow entries may go
+    PanelItem focused_level; // always shown, full height, at the left edge
+    wm::Box entries_area;    // where window and overflow entries may go
     std::vector<PanelItem> entries;
-    PanelItem phrase, keyboard, caps_lock, clock, lock_button;  // caps_lock: empty box when off
+    PanelItem phrase, keyboard, caps_lock, clock, lock_button; // caps_lock: empty box when off
 };
 
 // The level label as frames and the panel draw it: glyph and name, bold, 0.55 of its height.
@@ -62,9 +62,9 @@ PanelLayout layout_panel(const PanelModel &model, int width_px, int height_px, d
 
 struct Hit {
     HitKind kind = HitKind::none;
-    uint64_t window_id = 0;  // window
-    int level = no_level;    // window, overflow, focused_level
-    const PanelItem *item = nullptr;  // into the layout: e.g. an overflow entry's hidden windows
+    uint64_t window_id = 0;          // window
+    int level = no_level;            // window, overflow, focused_level
+    const PanelItem *item = nullptr; // into the layout: e.g. an overflow entry's hidden windows
 };
 
 // What is under (x, y) in buffer pixels. An entry is hit over the strip's full height, so a
@@ -75,4 +75,4 @@ Hit hit_test(const PanelLayout &layout, double x, double y);
 // "German" -> "DE", "French (AZERTY)" -> "FR", "us" -> "US".
 std::string short_layout_name(std::string_view xkb_name);
 
-}  // namespace rampart::panel
+} // namespace rampart::panel

@@ -17,31 +17,31 @@ inline constexpr int trusted_level = -1;
 
 // How a security level looks: the same fields as a frame's level label.
 struct LevelStyle {
-    std::string id, name, glyph;  // glyph: 1..4 code points, so colour is never the only cue
+    std::string id, name, glyph; // glyph: 1..4 code points, so colour is never the only cue
     wm::Colour colour = wm::Colour::from_rgb(0x5a, 0x5a, 0x5a);
     wm::Colour text = wm::Colour::from_rgb(0xff, 0xff, 0xff);
-    int pattern = 0;  // config::TitlePattern: 0 none, 1 stripes, 2 dots, 3 checks
+    int pattern = 0; // config::TitlePattern: 0 none, 1 stripes, 2 dots, 3 checks
     bool operator==(const LevelStyle &) const = default;
 };
 
 struct WindowEntry {
     uint64_t id = 0;
-    int level = 0;      // index into PanelModel::levels, or trusted_level
-    std::string title;  // already sanitised (policy::sanitize_title); drawn as plain text
+    int level = 0;     // index into PanelModel::levels, or trusted_level
+    std::string title; // already sanitised (policy::sanitize_title); drawn as plain text
     bool focused = false;
     bool operator==(const WindowEntry &) const = default;
 };
 
 struct PanelModel {
-    std::vector<LevelStyle> levels;     // rank order, lowest first
-    LevelStyle trusted;                 // how Rampart's own windows are shown
-    std::vector<WindowEntry> windows;   // in the order shown; the caller groups them by level
-    std::optional<int> focused_level;   // nullopt: nothing has keyboard focus
-    std::string security_phrase;        // set by the user; empty: a hint to set one is shown
-    std::string layout_name;            // keyboard layout as xkb names it, e.g. "English (US)"
+    std::vector<LevelStyle> levels;   // rank order, lowest first
+    LevelStyle trusted;               // how Rampart's own windows are shown
+    std::vector<WindowEntry> windows; // in the order shown; the caller groups them by level
+    std::optional<int> focused_level; // nullopt: nothing has keyboard focus
+    std::string security_phrase;      // set by the user; empty: a hint to set one is shown
+    std::string layout_name;          // keyboard layout as xkb names it, e.g. "English (US)"
     bool caps_lock = false;
-    std::string clock_text;             // formatted by the caller, e.g. "14:05"
-    float flash = 0;                    // 0..1: cue that the focus moved to another level
+    std::string clock_text; // formatted by the caller, e.g. "14:05"
+    float flash = 0;        // 0..1: cue that the focus moved to another level
     bool operator==(const PanelModel &) const = default;
 };
 
@@ -49,8 +49,12 @@ struct PanelModel {
 // not have (a caller bug), a grey "Unknown" level rather than another level's colours.
 inline const LevelStyle &level_style(const PanelModel &model, int level)
 {
-    static const LevelStyle unknown{"", "Unknown", "?", wm::Colour::from_rgb(0x60, 0x60, 0x60),
-                                    wm::Colour::from_rgb(0xff, 0xff, 0xff), 3};
+    static const LevelStyle unknown{"",
+                                    "Unknown",
+                                    "?",
+                                    wm::Colour::from_rgb(0x60, 0x60, 0x60),
+                                    wm::Colour::from_rgb(0xff, 0xff, 0xff),
+                                    3};
     if (level == trusted_level)
         return model.trusted;
     if (level >= 0 && static_cast<std::size_t>(level) < model.levels.size())
@@ -58,4 +62,4 @@ inline const LevelStyle &level_style(const PanelModel &model, int level)
     return unknown;
 }
 
-}  // namespace rampart::panel
+} // namespace rampart::panel

@@ -74,21 +74,21 @@ void draw_pattern(cairo_t *cr, int pattern, double x, double y, double width, do
     cairo_rectangle(cr, x, y, width, height);
     cairo_clip(cr);
     set_source(cr, ink, 0.28f);
-    if (pattern == 1) {  // diagonal stripes
+    if (pattern == 1) { // diagonal stripes
         cairo_set_line_width(cr, 2.0 * scale);
         for (double offset = -height; offset < width; offset += 6 * scale) {
             cairo_move_to(cr, x + offset, y + height);
             cairo_line_to(cr, x + offset + height, y);
         }
         cairo_stroke(cr);
-    } else if (pattern == 2) {  // dots, in one path: the same pixels as one fill per dot
+    } else if (pattern == 2) { // dots, in one path: the same pixels as one fill per dot
         for (double dy = y + 3 * scale; dy < y + height; dy += 5 * scale)
             for (double dx = x + 3 * scale; dx < x + width; dx += 5 * scale) {
                 cairo_new_sub_path(cr);
                 cairo_arc(cr, dx, dy, 1.0 * scale, 0, 2 * M_PI);
             }
         cairo_fill(cr);
-    } else {  // checks
+    } else { // checks
         const double cell = 4 * scale;
         for (double dy = y; dy < y + height; dy += cell)
             for (double dx = x + (static_cast<int>((dy - y) / cell) % 2) * cell; dx < x + width;
@@ -118,8 +118,8 @@ struct SurfaceFree {
 // into an opaque image, then copied. At whole-pixel positions the copy is the same pixels.
 enum class Piece { square, area };
 template <typename Paint>
-void draw_piece(cairo_t *cr, Piece piece, const LevelStyle &style, const wm::Box &box,
-                double scale, Paint paint)
+void draw_piece(cairo_t *cr, Piece piece, const LevelStyle &style, const wm::Box &box, double scale,
+                Paint paint)
 {
     struct Sprite {
         Piece piece;
@@ -130,11 +130,11 @@ void draw_piece(cairo_t *cr, Piece piece, const LevelStyle &style, const wm::Box
     };
     thread_local std::vector<Sprite> sprites;
     auto found = std::find_if(sprites.begin(), sprites.end(), [&](const Sprite &sprite) {
-        return sprite.piece == piece && sprite.width == box.width &&
-               sprite.height == box.height && sprite.scale == scale && sprite.style == style;
+        return sprite.piece == piece && sprite.width == box.width && sprite.height == box.height &&
+               sprite.scale == scale && sprite.style == style;
     });
     if (found == sprites.end()) {
-        if (sprites.size() >= 64)  // levels are few: only a theme or scale change gets here
+        if (sprites.size() >= 64) // levels are few: only a theme or scale change gets here
             sprites.clear();
         std::unique_ptr<cairo_surface_t, SurfaceFree> image(
             cairo_image_surface_create(CAIRO_FORMAT_ARGB32, box.width, box.height));
@@ -195,7 +195,7 @@ void draw_entry(cairo_t *cr, const PanelModel &model, const PanelItem &item, con
     if (focused) {
         set_source(cr, style.text, 0.9f);
         outline_box(cr, item.box, std::max(1.0, std::round(1.5 * m.scale)));
-    } else if (item.kind == HitKind::overflow) {  // a list to open, not a window: dashed
+    } else if (item.kind == HitKind::overflow) { // a list to open, not a window: dashed
         set_source(cr, ink, 0.6f);
         dashed_outline_box(cr, item.box, std::max(1.0, std::round(m.scale)), 3 * m.scale);
     }
@@ -206,7 +206,7 @@ void draw_focused_level(cairo_t *cr, const PanelModel &model, const PanelLayout 
     const PanelItem &item = layout.focused_level;
     const wm::Box &box = item.box;
     const double scale = layout.metrics.scale;
-    if (item.level == no_level) {  // neutral, and unlike any level: no colour, no glyph
+    if (item.level == no_level) { // neutral, and unlike any level: no colour, no glyph
         fill_box(cr, box, palette::neutral);
         draw_text(cr, item.text, box.x + std::round((box.width - item.text->width()) / 2.0), box,
                   palette::muted);
@@ -266,11 +266,12 @@ void draw_padlock(cairo_t *cr, const wm::Box &box, const wm::Colour &colour)
     cairo_arc(cr, cx, body_y - size * 0.1, shackle_r, M_PI, 2 * M_PI);
     cairo_line_to(cr, cx + shackle_r, body_y);
     cairo_stroke(cr);
-    rounded_box(cr, {static_cast<int>(std::lround(cx - body_w / 2)), static_cast<int>(body_y),
-                     static_cast<int>(std::lround(body_w)), static_cast<int>(std::lround(body_h))},
+    rounded_box(cr,
+                {static_cast<int>(std::lround(cx - body_w / 2)), static_cast<int>(body_y),
+                 static_cast<int>(std::lround(body_w)), static_cast<int>(std::lround(body_h))},
                 size * 0.06);
     cairo_fill(cr);
-    set_source(cr, palette::control);  // the keyhole
+    set_source(cr, palette::control); // the keyhole
     cairo_arc(cr, cx, body_y + body_h * 0.42, size * 0.05, 0, 2 * M_PI);
     cairo_fill(cr);
 }
@@ -290,7 +291,8 @@ void draw_right_side(cairo_t *cr, const PanelModel &model, const PanelLayout &la
         draw_text(cr, layout.caps_lock.text, box.x + m.pad, box, wm::readable_on(palette::warning));
     }
     if (!layout.clock.box.empty())
-        draw_text(cr, layout.clock.text, layout.clock.box.x + m.pad, layout.clock.box, palette::text);
+        draw_text(cr, layout.clock.text, layout.clock.box.x + m.pad, layout.clock.box,
+                  palette::text);
     const wm::Box &lock = layout.lock_button.box;
     rounded_box(cr, lock, 3 * m.scale);
     set_source(cr, palette::control);
@@ -298,7 +300,7 @@ void draw_right_side(cairo_t *cr, const PanelModel &model, const PanelLayout &la
     draw_padlock(cr, lock, palette::text);
 }
 
-}  // namespace
+} // namespace
 
 int draw_level_label(cairo_t *cr, const LevelStyle &style, double x, double y, int height,
                      double scale)
@@ -338,4 +340,4 @@ void render_panel(cairo_t *cr, const PanelModel &model, const PanelLayout &layou
     cairo_restore(cr);
 }
 
-}  // namespace rampart::panel
+} // namespace rampart::panel

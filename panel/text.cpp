@@ -11,8 +11,8 @@ namespace rampart::panel {
 
 namespace {
 
-constexpr std::size_t soft_limit = 256;   // above this, unused texts go at the next redraw
-constexpr std::size_t hard_limit = 4096;  // never more, even without redraws
+constexpr std::size_t soft_limit = 256;  // above this, unused texts go at the next redraw
+constexpr std::size_t hard_limit = 4096; // never more, even without redraws
 
 struct ContextUnref {
     void operator()(PangoContext *context) const { g_object_unref(context); }
@@ -95,7 +95,7 @@ private:
             pango_layout_set_width(layout, spec.max_width * PANGO_SCALE);
             pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         }
-        pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));  // not markup
+        pango_layout_set_text(layout, text.data(), static_cast<int>(text.size())); // not markup
         return std::make_shared<const ShapedText>(layout);
     }
 
@@ -110,7 +110,7 @@ private:
     std::unique_ptr<PangoContext, ContextUnref> context_;
     std::unique_ptr<PangoFontDescription, FontUnref> fonts_[3];
     std::unordered_map<std::string, CachedText> entries_;
-    std::string key_;  // reused to avoid an allocation per lookup
+    std::string key_; // reused to avoid an allocation per lookup
     uint64_t generation_ = 0;
 };
 
@@ -120,19 +120,25 @@ TextCache &cache()
     return instance;
 }
 
-}  // namespace
+} // namespace
 
 ShapedText::ShapedText(PangoLayout *layout) : layout_(layout)
 {
     PangoRectangle logical;
-    pango_layout_get_pixel_extents(layout, &ink_, &logical);  // shapes once, here
+    pango_layout_get_pixel_extents(layout, &ink_, &logical); // shapes once, here
     width_ = logical.width;
     height_ = logical.height;
 }
 
-void ShapedText::Unref::operator()(PangoLayout *layout) const { g_object_unref(layout); }
+void ShapedText::Unref::operator()(PangoLayout *layout) const
+{
+    g_object_unref(layout);
+}
 
-bool ShapedText::ellipsized() const { return pango_layout_is_ellipsized(layout_.get()); }
+bool ShapedText::ellipsized() const
+{
+    return pango_layout_is_ellipsized(layout_.get());
+}
 
 void ShapedText::draw(cairo_t *cr, double x, double y) const
 {
@@ -140,9 +146,21 @@ void ShapedText::draw(cairo_t *cr, double x, double y) const
     pango_cairo_show_layout(cr, layout_.get());
 }
 
-Text shape_text(std::string_view text, const TextSpec &spec) { return cache().get(text, spec); }
-void begin_text_generation() { cache().next_generation(); }
-void clear_text_cache() { cache().clear(); }
-std::size_t text_cache_size() { return cache().size(); }
+Text shape_text(std::string_view text, const TextSpec &spec)
+{
+    return cache().get(text, spec);
+}
+void begin_text_generation()
+{
+    cache().next_generation();
+}
+void clear_text_cache()
+{
+    cache().clear();
+}
+std::size_t text_cache_size()
+{
+    return cache().size();
+}
 
-}  // namespace rampart::panel
+} // namespace rampart::panel

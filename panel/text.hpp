@@ -25,8 +25,8 @@ struct TextSpec {
 // One immutable shaped paragraph; draw it with any cairo_t whose transform is in buffer pixels.
 class ShapedText {
 public:
-    explicit ShapedText(PangoLayout *layout);  // takes the reference
-    int width() const { return width_; }       // logical extents in pixels
+    explicit ShapedText(PangoLayout *layout); // takes the reference
+    int width() const { return width_; }      // logical extents in pixels
     int height() const { return height_; }
     // Where the ink is, relative to the logical top-left: to centre a lone glyph by its shape.
     int ink_x() const { return ink_.x; }
@@ -58,4 +58,4 @@ void begin_text_generation();
 void clear_text_cache();
 std::size_t text_cache_size();
 
-}  // namespace rampart::panel
+} // namespace rampart::panel

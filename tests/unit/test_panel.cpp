@@ -96,7 +96,9 @@ struct Image {
     void save(const std::string &name) const
     {
         const char *dir = std::getenv("RAMPART_TEST_OUT");
-        const std::string path = std::string(dir && *dir ? dir : "/tmp") + "/" + name;
+        const std::string folder = dir && *dir ? dir : "/tmp";
+        g_mkdir_with_parents(folder.c_str(), 0755);
+        const std::string path = folder + "/" + name;
         cairo_surface_write_to_png(surface.get(), path.c_str());
     }
 };
@@ -125,7 +127,7 @@ const PanelItem *find_window(const PanelLayout &layout, uint64_t id)
     return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("every entry shows its level's colour, and the panel is opaque", "[panel]")
 {
@@ -146,12 +148,12 @@ TEST_CASE("every entry shows its level's colour, and the panel is opaque", "[pan
     cairo_surface_flush(image.surface.get());
     const unsigned char *data = cairo_image_surface_get_data(image.surface.get());
     for (int i = 0; i < 1920 * 28; i += 97)
-        REQUIRE(data[4 * i + 3] == 0xff);  // alpha: nothing below shows through
+        REQUIRE(data[4 * i + 3] == 0xff); // alpha: nothing below shows through
 }
 
 TEST_CASE("the focused entry is highlighted", "[panel]")
 {
-    const PanelModel model = model_with_windows(2, 3);  // windows 3 and 4 are Internal
+    const PanelModel model = model_with_windows(2, 3); // windows 3 and 4 are Internal
     const Image image = render(model, 1920, 28);
     const PanelItem *focused = find_window(image.layout, 3);
     const PanelItem *other = find_window(image.layout, 4);
@@ -166,12 +168,13 @@ TEST_CASE("the focused entry is highlighted", "[panel]")
     const LevelStyle &internal = model.levels[1];
     CHECK(near(background(focused), internal.colour));
     CHECK_FALSE(near(background(other), internal.colour, 40));
-    CHECK(near(background(other), rampart::wm::mix(internal.colour, palette::unfocused_shade, 0.6f)));
+    CHECK(
+        near(background(other), rampart::wm::mix(internal.colour, palette::unfocused_shade, 0.6f)));
 }
 
 TEST_CASE("the focused-level area shows the focused level, or a neutral 'no focus'", "[panel]")
 {
-    PanelModel model = model_with_windows(2, 1);  // a Public window, plain green
+    PanelModel model = model_with_windows(2, 1); // a Public window, plain green
     const Image focused = render(model, 1920, 28);
     const Box area = focused.layout.focused_level.box;
     CHECK(area.height == 28);
@@ -183,7 +186,7 @@ TEST_CASE("the focused-level area shows the focused level, or a neutral 'no focu
     model.focused_level.reset();
     const Image none = render(model, 1920, 28);
     none.save("panel-nofocus.png");
-    CHECK(none.layout.focused_level.box == area);  // nothing moves when focus goes
+    CHECK(none.layout.focused_level.box == area); // nothing moves when focus goes
     CHECK(none.layout.focused_level.level == no_level);
     CHECK(none.count(area, palette::neutral) > area.width * area.height / 2);
     for (const LevelStyle &level : model.levels)
@@ -196,7 +199,7 @@ TEST_CASE("the focused-level area shows the focused level, or a neutral 'no focu
 
 TEST_CASE("a level change flashes the strip in the new level's colour", "[panel]")
 {
-    PanelModel model = model_with_windows(1, 3);  // focus on Secret (index 2)
+    PanelModel model = model_with_windows(1, 3); // focus on Secret (index 2)
     model.focused_level = 2;
     const Image calm = render(model, 1920, 28);
     model.flash = 1;
@@ -206,12 +209,12 @@ TEST_CASE("a level change flashes the strip in the new level's colour", "[panel]
     CHECK(near(calm.pixel(spot.x, 0), palette::background));
     CHECK(near(flash.pixel(spot.x, 0),
                rampart::wm::mix(palette::background, model.levels[2].colour, 0.5f)));
-    CHECK(calm.layout.entries.size() == flash.layout.entries.size());  // nothing moves
+    CHECK(calm.layout.entries.size() == flash.layout.entries.size()); // nothing moves
 }
 
 TEST_CASE("60 windows at 1280 px collapse into per-level +N entries", "[panel]")
 {
-    const PanelModel model = model_with_windows(15, 40);  // 61 windows, focus deep in Top Secret
+    const PanelModel model = model_with_windows(15, 40); // 61 windows, focus deep in Top Secret
     const Image image = render(model, 1280, 28);
     image.save("panel-overflow.png");
     const PanelLayout &layout = image.layout;
@@ -237,10 +240,10 @@ TEST_CASE("60 windows at 1280 px collapse into per-level +N entries", "[panel]")
         REQUIRE(hit.item);
         CHECK(hit.item->hidden == item.hidden);
     }
-    CHECK(overflowed == std::set<int>{0, 1, 2, 3});  // the single trusted window still fits
-    CHECK(shown.size() == model.windows.size());     // every window: once, shown or behind +N
+    CHECK(overflowed == std::set<int>{0, 1, 2, 3}); // the single trusted window still fits
+    CHECK(shown.size() == model.windows.size());    // every window: once, shown or behind +N
     CHECK(std::set<uint64_t>(shown.begin(), shown.end()).size() == model.windows.size());
-    CHECK(find_window(layout, 40));                  // the focused window keeps its entry
+    CHECK(find_window(layout, 40)); // the focused window keeps its entry
 }
 
 TEST_CASE("too narrow even for one +N per level: the last levels share one", "[panel]")
@@ -313,7 +316,8 @@ TEST_CASE("hostile titles are drawn as given, never interpreted", "[panel]")
     // And on screen: ink spans about that width after the square, not one letter's.
     const Box title{markup->box.x + markup->box.height + layout.metrics.pad, markup->box.y,
                     text_room(*markup, layout), markup->box.height};
-    const Colour background = rampart::wm::mix(model.levels[2].colour, palette::unfocused_shade, 0.6f);
+    const Colour background =
+        rampart::wm::mix(model.levels[2].colour, palette::unfocused_shade, 0.6f);
     int last_ink = title.x;
     for (int x = title.x; x < title.x + title.width; ++x)
         for (int y = title.y; y < title.y + title.height; ++y)
@@ -322,8 +326,7 @@ TEST_CASE("hostile titles are drawn as given, never interpreted", "[panel]")
     CHECK(std::abs(last_ink - title.x - literal_width) <= 3);
 }
 
-TEST_CASE("a title starting with right-to-left letters is still laid out left to right",
-          "[panel]")
+TEST_CASE("a title starting with right-to-left letters is still laid out left to right", "[panel]")
 {
     PanelModel model = base_model();
     model.windows = {{1, 0, "שלום abc", false}, {2, 0, "שלום", false}};
@@ -378,7 +381,7 @@ TEST_CASE("hit_test finds entries, the lock button and the focused level", "[pan
         CHECK(hit.kind == HitKind::window);
         CHECK(hit.window_id == item.window_id);
         CHECK(hit.level == item.level);
-        CHECK(hit_test(layout, middle, 0).window_id == item.window_id);  // the screen's edge
+        CHECK(hit_test(layout, middle, 0).window_id == item.window_id); // the screen's edge
     }
     const PanelItem &first = layout.entries[0];
     CHECK(hit_test(layout, first.box.x + first.box.width + 1, 14).kind == HitKind::none);
@@ -387,7 +390,7 @@ TEST_CASE("hit_test finds entries, the lock button and the focused level", "[pan
           HitKind::lock_button);
     const Hit focus = hit_test(layout, 5, 5);
     CHECK(focus.kind == HitKind::focused_level);
-    CHECK(focus.level == 2);  // window 5 is Secret
+    CHECK(focus.level == 2); // window 5 is Secret
     CHECK(hit_test(layout, layout.phrase.box.x + 2, 10).kind == HitKind::phrase);
     CHECK(hit_test(layout, -1, 10).kind == HitKind::none);
     CHECK(hit_test(layout, 100, 28).kind == HitKind::none);
@@ -404,7 +407,7 @@ TEST_CASE("Caps Lock, keyboard layout and the phrase hint are shown", "[panel]")
     REQUIRE_FALSE(caps.empty());
     CHECK(image.count(caps, palette::warning) > caps.width * caps.height / 2);
     CHECK(image.layout.keyboard.box.x + image.layout.keyboard.box.width <= caps.x);
-    CHECK(image.count(image.layout.phrase.box, palette::warning, 24) > 10);  // the amber hint
+    CHECK(image.count(image.layout.phrase.box, palette::warning, 24) > 10); // the amber hint
     model.caps_lock = false;
     CHECK(layout_panel(model, 1920, 28, 1).caps_lock.box.empty());
 }
@@ -429,6 +432,19 @@ TEST_CASE("an unknown level index is shown as Unknown, never as another level", 
     CHECK(image.layout.focused_level.level == 4);
     for (const PanelItem &item : image.layout.entries)
         CHECK(level_style(model, item.level).name == "Unknown");
+}
+
+TEST_CASE("degenerate sizes and scales neither crash nor draw outside the strip", "[panel]")
+{
+    const PanelModel model = model_with_windows(25);
+    for (int width : {1, 40, 300})
+        for (int height : {1, 6, 28})
+            for (double scale : {0.0, -1.0, std::nan(""), 1.0, 3.0}) {
+                const Image image = render(model, width, height, scale);
+                for (const PanelItem &item : image.layout.entries)
+                    CHECK(item.box.x >= image.layout.entries_area.x);
+                CHECK(image.layout.entries_area.width >= 0);
+            }
 }
 
 TEST_CASE("the model compares equal until something shown changes", "[panel]")
@@ -510,7 +526,7 @@ int frame_label(cairo_t *cr, const LevelStyle &style, double x, double y, int he
     return width;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("draw_level_label looks exactly like the frames' label", "[panel]")
 {
