@@ -159,20 +159,44 @@ bool Server::global_filter(const wl_client *client, const wl_global *global, voi
     auto it = server->clients_.find(client);
     if (it == server->clients_.end())
         return false;  // unknown client: fail closed
+    auto client_class = it->second->origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
+    // Hiding from the registry and refusing a bind both land here; the journal records
+    // actual bind requests (log_refused_bind), not every registry listing.
+    return policy::interface_allowed(client_class, interface->name);
+}
+
+void Server::log_refused_bind(wl_client *client, const char *interface)
+{
+    auto it = clients_.find(client);
+    if (it == clients_.end() || !interface)
+        return;
     ClientRecord &record = *it->second;
     auto client_class = record.origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
-    if (policy::interface_allowed(client_class, interface->name))
-        return true;
-    if (record.refused_interfaces.insert(interface->name).second) {
-        // Hiding from the registry and refusing a bind both land here; log once.
-        std::string level = server->level_name(server->level_of(client));
-        log::security_event(log::Level::info, message_bind_refused,
-                            "client pid " + std::to_string(record.pid) + " (" + level +
-                                ") may not use " + interface->name,
-                            {"RAMPART_PID=" + std::to_string(record.pid), "RAMPART_LEVEL=" + level,
-                             std::string("RAMPART_INTERFACE=") + interface->name});
-    }
-    return false;
+    if (policy::interface_allowed(client_class, interface))
+        return;
+    std::string level = level_name(level_of(client));
+    events.emit("bind_refused", {{"pid", static_cast<int64_t>(record.pid)}, {"level", level},
+                                 {"interface", std::string(interface)}});
+    if (!record.refused_interfaces.insert(interface).second)
+        return;  // once per client and interface in the journal
+    log::security_event(log::Level::warning, message_bind_refused,
+                        "client pid " + std::to_string(record.pid) + " (" + level +
+                            ") tried to bind " + interface + ": refused",
+                        {"RAMPART_PID=" + std::to_string(record.pid), "RAMPART_LEVEL=" + level,
+                         std::string("RAMPART_INTERFACE=") + interface});
+}
+
+void Server::protocol_logger(void *data, wl_protocol_logger_type direction,
+                             const wl_protocol_logger_message *message)
+{
+    // wl_registry.bind (opcode 0, "usun"): name, interface, version, new id. A request naming
+    // an interface the client may not have is an attempt, whether by name or by number.
+    if (direction != WL_PROTOCOL_LOGGER_REQUEST || message->message_opcode != 0 ||
+        message->arguments_count < 2 ||
+        std::strcmp(wl_resource_get_class(message->resource), "wl_registry") != 0)
+        return;
+    auto *server = static_cast<Server *>(data);
+    server->log_refused_bind(wl_resource_get_client(message->resource), message->arguments[1].s);
 }
 
 }  // namespace rampart

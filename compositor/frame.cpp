@@ -1,5 +1,7 @@
 #include "frame.hpp"
 
+#include "panel/render.hpp"
+
 #include <pango/pangocairo.h>
 
 #include <cmath>
@@ -35,56 +37,14 @@ PangoLayout *text_layout(cairo_t *cr, const std::string &text, int height, bool 
     return layout;
 }
 
-// Patterns let levels differ by more than colour (colour-vision deficiencies).
-void draw_pattern(cairo_t *cr, int pattern, double x, double y, double width, double height,
-                  const wm::Colour &ink)
-{
-    if (pattern == 0)
-        return;
-    cairo_save(cr);
-    cairo_rectangle(cr, x, y, width, height);
-    cairo_clip(cr);
-    set_source(cr, ink, 0.28f);
-    if (pattern == 1) {  // diagonal stripes
-        cairo_set_line_width(cr, 2.0);
-        for (double offset = -height; offset < width; offset += 6) {
-            cairo_move_to(cr, x + offset, y + height);
-            cairo_line_to(cr, x + offset + height, y);
-        }
-        cairo_stroke(cr);
-    } else if (pattern == 2) {  // dots
-        for (double dy = y + 3; dy < y + height; dy += 5)
-            for (double dx = x + 3; dx < x + width; dx += 5) {
-                cairo_arc(cr, dx, dy, 1.0, 0, 2 * M_PI);
-                cairo_fill(cr);
-            }
-    } else {  // checks
-        for (double dy = y; dy < y + height; dy += 4)
-            for (double dx = x + (static_cast<int>((dy - y) / 4) % 2) * 4; dx < x + width; dx += 8)
-                cairo_rectangle(cr, dx, dy, 4, 4);
-        cairo_fill(cr);
-    }
-    cairo_restore(cr);
-}
-
 }  // namespace
 
 int draw_level_label(cairo_t *cr, const FrameIdentity &identity, double x, double y, int height)
 {
-    std::string text = identity.glyph + " " + identity.name;
-    PangoLayout *layout = text_layout(cr, text, height, true);
-    int text_width = 0, text_height = 0;
-    pango_layout_get_pixel_size(layout, &text_width, &text_height);
-    int width = text_width + 12;
-    set_source(cr, identity.colour);
-    cairo_rectangle(cr, x, y, width, height);
-    cairo_fill(cr);
-    draw_pattern(cr, identity.pattern, x, y, width, height, identity.text);
-    set_source(cr, identity.text);
-    cairo_move_to(cr, x + 6, y + (height - text_height) / 2.0);
-    pango_cairo_show_layout(cr, layout);
-    g_object_unref(layout);
-    return width;
+    // One implementation for frames, the overview and the panel (panel/render.cpp).
+    panel::LevelStyle style{"", identity.name, identity.glyph, identity.colour, identity.text,
+                            identity.pattern};
+    return panel::draw_level_label(cr, style, x, y, height);
 }
 
 Frame::Frame(wlr_scene_node *parent, wm::FrameExtents extents, FrameIdentity identity)
@@ -171,6 +131,7 @@ void Frame::draw_title(bool focused)
             pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
             // Right-to-left letters in a title must not reorder the text around them.
             pango_layout_set_auto_dir(layout, FALSE);
+            pango_context_set_base_dir(pango_layout_get_context(layout), PANGO_DIRECTION_LTR);
             pango_layout_set_width(layout, title_room * PANGO_SCALE);
             int text_width = 0, text_height = 0;
             pango_layout_get_pixel_size(layout, &text_width, &text_height);

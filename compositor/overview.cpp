@@ -28,6 +28,7 @@ void paint_badge(cairo_t *cr, const FrameIdentity &identity, const std::string &
     pango_font_description_free(font);
     pango_layout_set_text(layout, title.c_str(), -1);
     pango_layout_set_auto_dir(layout, FALSE);
+    pango_context_set_base_dir(pango_layout_get_context(layout), PANGO_DIRECTION_LTR);
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
     pango_layout_set_width(layout, (width - 16) * PANGO_SCALE);
     cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);

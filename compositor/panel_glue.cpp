@@ -39,7 +39,8 @@ panel::PanelModel Server::panel_model() const
         model.levels.push_back(style_of(identity_for_level(static_cast<int>(i)), config.levels.levels[i].id));
     model.trusted = style_of(identity_for_level(trusted_level), "rampart");
     // Grouped by level in rank order (Rampart's own first), each group in creation order.
-    for (int level = trusted_level; level < static_cast<int>(config.levels.levels.size()); ++level)
+    // unknown_level should not occur; if it does the panel shows it as "Unknown", never hides it.
+    for (int level = unknown_level; level < static_cast<int>(config.levels.levels.size()); ++level)
         for (auto &view : views)
             if (view->mapped() && view->level() == level)
                 model.windows.push_back({view->id, level, view->title(), view.get() == focused_});

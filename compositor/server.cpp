@@ -45,6 +45,8 @@ Server::~Server()
     sockets_.clear();
     if (display)
         wl_display_destroy_clients(display);
+    if (protocol_logger_)
+        wl_protocol_logger_destroy(protocol_logger_);
     client_created_.disconnect();
     views.clear();
     popups.clear();
@@ -114,7 +116,10 @@ void Server::create_globals()
     if (wlr_renderer_get_dmabuf_texture_formats(renderer))
         wlr_linux_dmabuf_v1_create(display, renderer);
     wlr_xdg_output_manager_v1_create(display, output_layout);
-    wlr_screencopy_manager_v1_create(display);  // trusted clients only: see global_filter
+    // Capture exists only when something trusted can use it: otherwise a level client
+    // guessing global numbers could not even learn that it exists.
+    if (trusted_socket_configured())
+        wlr_screencopy_manager_v1_create(display);  // trusted clients only: see global_filter
 
     xdg_shell = wlr_xdg_shell_create(display);
     new_xdg_surface_.connect(&xdg_shell->events.new_surface, [this](void *data) {
@@ -136,6 +141,7 @@ void Server::create_globals()
 
     seat = wlr_seat_create(display, "seat0");
     wl_display_set_global_filter(display, &Server::global_filter, this);
+    protocol_logger_ = wl_display_add_protocol_logger(display, &Server::protocol_logger, this);
     client_created_.attach(
         [this](wl_listener *link) { wl_display_add_client_created_listener(display, link); },
         [this](void *data) { handle_client_created_event(static_cast<wl_client *>(data)); });
@@ -211,6 +217,11 @@ bool Server::start(std::string &error)
     events.emit("ready", {{"socket", socket_name}, {"pid", static_cast<int64_t>(getpid())}});
     log::info("running on WAYLAND_DISPLAY=%s", socket_name.c_str());
     return true;
+}
+
+bool Server::trusted_socket_configured() const
+{
+    return !options.trusted_socket_path.empty() || !config.levels.trusted_socket.empty();
 }
 
 void Server::run() { wl_display_run(display); }

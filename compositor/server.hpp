@@ -110,6 +110,8 @@ public:
     FrameIdentity identity_for_level(int level) const;
     // The size limit for surfaces of a client at that level.
     wm::Size max_surface_size(int level) const;
+    // Whether a trusted socket is configured: capture and injection globals exist only then.
+    bool trusted_socket_configured() const;
     // A trusted connection for one of Rampart's own helpers; returns the helper's end.
     int connect_trusted_helper();
 
@@ -165,6 +167,10 @@ private:
     void handle_new_decoration(wlr_xdg_toplevel_decoration_v1 *decoration);
     void handle_client_created_event(wl_client *client);
     static bool global_filter(const wl_client *client, const wl_global *global, void *data);
+    static void protocol_logger(void *data, wl_protocol_logger_type direction,
+                                const wl_protocol_logger_message *message);
+    void log_refused_bind(wl_client *client, const char *interface);
+    wl_protocol_logger *protocol_logger_ = nullptr;
     void handle_activation_request(wlr_xdg_activation_v1_request_activate_event *event);
     void handle_signal(int signal);
     void reap_children();

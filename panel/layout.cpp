@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace rampart::panel {
 
@@ -128,7 +127,7 @@ private:
     // but the visible windows.
     int total_at_minimum(int *fixed = nullptr) const
     {
-        int total = 0, items = 0, groups = 0, visible = 0;
+        int total = 0, groups = 0, visible = 0;
         std::size_t merged = 0;
         for (std::size_t g = 0; g < groups_.size(); ++g) {
             if (g >= merged_from_) {
@@ -138,7 +137,6 @@ private:
             const std::size_t hidden = hidden_in(groups_[g]);
             const int shown = static_cast<int>(groups_[g].windows.size() - hidden);
             visible += shown;
-            items += shown + (hidden > 0);
             total += hidden > 0 ? overflow_width(hidden) : 0;
             total += (shown + (hidden > 0) - 1) * m_.gap;
             ++groups;

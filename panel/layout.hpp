@@ -64,7 +64,8 @@ struct Hit {
     HitKind kind = HitKind::none;
     uint64_t window_id = 0;          // window
     int level = no_level;            // window, overflow, focused_level
-    const PanelItem *item = nullptr; // into the layout: e.g. an overflow entry's hidden windows
+    const PanelItem *item = nullptr; // into the layout (valid while it lives): e.g. the
+                                     // windows behind an overflow entry
 };
 
 // What is under (x, y) in buffer pixels. An entry is hit over the strip's full height, so a
@@ -72,7 +73,8 @@ struct Hit {
 Hit hit_test(const PanelLayout &layout, double x, double y);
 
 // A short form of an xkb layout name for the panel: "English (US)" -> "EN-US",
-// "German" -> "DE", "French (AZERTY)" -> "FR", "us" -> "US".
+// "German" -> "DE", "English (Dvorak)" -> "EN-DVO", "us" -> "US". The variant is kept (cut to
+// three letters) because it changes what a typed password is.
 std::string short_layout_name(std::string_view xkb_name);
 
 } // namespace rampart::panel

@@ -243,7 +243,10 @@ void draw_phrase(cairo_t *cr, const PanelModel &model, const PanelLayout &layout
 {
     const PanelItem &item = layout.phrase;
     const PanelMetrics &m = layout.metrics;
-    const wm::Colour accent = model.trusted.colour;
+    // Rampart's own colour marks the box as trusted; lightened if it would not show.
+    const wm::Colour accent = wm::contrast_ratio(model.trusted.colour, palette::background) >= 3
+                                  ? model.trusted.colour
+                                  : wm::mix(model.trusted.colour, palette::text, 0.6f);
     fill_box(cr, item.box, wm::mix(palette::background, accent, 0.22f));
     set_source(cr, accent);
     outline_box(cr, item.box, std::max(1.0, std::round(m.scale)));

@@ -76,11 +76,14 @@ InputManager::InputManager(Server &server_) : server(server_)
             wlr_seat_set_primary_selection(server.seat, event->source, event->serial);
         });
     // Only trusted clients can bind this (protocol policy): wtype in tests, Rampart's tools.
-    virtual_keyboards_ = wlr_virtual_keyboard_manager_v1_create(server.display);
-    new_virtual_keyboard_.connect(&virtual_keyboards_->events.new_virtual_keyboard, [this](void *data) {
-        auto *keyboard = static_cast<wlr_virtual_keyboard_v1 *>(data);
-        add_device(&keyboard->input_device);
-    });
+    // Without a trusted socket it does not exist at all.
+    if (server.trusted_socket_configured()) {
+        virtual_keyboards_ = wlr_virtual_keyboard_manager_v1_create(server.display);
+        new_virtual_keyboard_.connect(&virtual_keyboards_->events.new_virtual_keyboard, [this](void *data) {
+            auto *keyboard = static_cast<wlr_virtual_keyboard_v1 *>(data);
+            add_device(&keyboard->input_device);
+        });
+    }
     apply_config();
 }
 
