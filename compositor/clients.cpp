@@ -25,21 +25,26 @@ std::string runtime_dir()
     const char *dir = std::getenv("XDG_RUNTIME_DIR");
     return dir ? dir : "/tmp";
 }
-}  // namespace
+} // namespace
 
 bool Server::create_sockets(std::string &error)
 {
     const config::LevelsConfig &levels = config.levels;
-    std::string trusted_path = options.trusted_socket_path.empty() ? levels.trusted_socket
-                                                                   : options.trusted_socket_path;
+    std::string trusted_path =
+        options.trusted_socket_path.empty() ? levels.trusted_socket : options.trusted_socket_path;
     if (!trusted_path.empty()) {
         SocketSpec spec{config::resolve_socket_path(trusted_path, runtime_dir()), "", "", 0600};
         if (spec.path.empty()) {
-            error = "trusted socket " + trusted_path + " cannot be resolved (is XDG_RUNTIME_DIR absolute?)";
+            error = "trusted socket " + trusted_path +
+                    " cannot be resolved (is XDG_RUNTIME_DIR absolute?)";
             return false;
         }
         auto socket = ListeningSocket::create(
-            loop, spec, [this](int fd) { accept_client(fd, ClientOrigin{true, -1}); }, error);
+            loop, spec,
+            [this](int fd) {
+                accept_client(fd, ClientOrigin{true, -1});
+            },
+            error);
         if (!socket)
             return false;
         log::info("trusted socket at %s (owner only)", socket->path().c_str());
@@ -47,8 +52,8 @@ bool Server::create_sockets(std::string &error)
     }
     for (size_t i = 0; i < levels.levels.size(); ++i) {
         const config::LevelConfig &level = levels.levels[i];
-        SocketSpec spec{config::resolve_socket_path(level.socket, runtime_dir()), level.socket_owner,
-                        level.socket_group, level.socket_mode};
+        SocketSpec spec{config::resolve_socket_path(level.socket, runtime_dir()),
+                        level.socket_owner, level.socket_group, level.socket_mode};
         // Two levels must never share a socket, however their paths were written.
         for (auto &existing : sockets_)
             if (existing->path() == spec.path) {
@@ -57,7 +62,11 @@ bool Server::create_sockets(std::string &error)
             }
         int index = static_cast<int>(i);
         auto socket = ListeningSocket::create(
-            loop, spec, [this, index](int fd) { accept_client(fd, ClientOrigin{false, index}); }, error);
+            loop, spec,
+            [this, index](int fd) {
+                accept_client(fd, ClientOrigin{false, index});
+            },
+            error);
         if (!socket) {
             error = "level \"" + level.id + "\": " + error;
             return false;
@@ -75,7 +84,7 @@ void Server::accept_client(int fd, ClientOrigin origin)
     wl_client *client = wl_client_create(display, fd);
     accepting_.reset();
     if (!client)
-        close(fd);  // wl_client_create does not close it on failure
+        close(fd); // wl_client_create does not close it on failure
 }
 
 int Server::connect_trusted_helper()
@@ -109,19 +118,18 @@ void Server::handle_client_created_event(wl_client *client)
     }
     wl_client_get_credentials(client, &record->pid, nullptr, nullptr);
     pid_t pid = record->pid;
-    std::string who = record->origin.trusted ? "trusted"
-                                             : config.levels.levels[record->origin.level].id;
-    record->destroy.attach([client](wl_listener *link) { wl_client_add_destroy_listener(client, link); },
-                           [this, client, pid, who](void *) {
-                               log::security_event(log::Level::info, message_client_disconnected,
-                                                   "client pid " + std::to_string(pid) + " (" + who +
-                                                       ") disconnected",
-                                                   {"RAMPART_PID=" + std::to_string(pid),
-                                                    "RAMPART_LEVEL=" + who});
-                               events.emit("client_disconnected", {{"pid", static_cast<int64_t>(pid)},
-                                                                   {"level", who}});
-                               clients_.erase(client);
-                           });
+    std::string who =
+        record->origin.trusted ? "trusted" : config.levels.levels[record->origin.level].id;
+    record->destroy.attach(
+        [client](wl_listener *link) { wl_client_add_destroy_listener(client, link); },
+        [this, client, pid, who](void *) {
+            log::security_event(log::Level::info, message_client_disconnected,
+                                "client pid " + std::to_string(pid) + " (" + who + ") disconnected",
+                                {"RAMPART_PID=" + std::to_string(pid), "RAMPART_LEVEL=" + who});
+            events.emit("client_disconnected",
+                        {{"pid", static_cast<int64_t>(pid)}, {"level", who}});
+            clients_.erase(client);
+        });
     clients_[client] = std::move(record);
     log::security_event(log::Level::info, message_client_connected,
                         "client pid " + std::to_string(pid) + " connected at level " + who,
@@ -158,8 +166,9 @@ bool Server::global_filter(const wl_client *client, const wl_global *global, voi
     const wl_interface *interface = wl_global_get_interface(global);
     auto it = server->clients_.find(client);
     if (it == server->clients_.end())
-        return false;  // unknown client: fail closed
-    auto client_class = it->second->origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
+        return false; // unknown client: fail closed
+    auto client_class =
+        it->second->origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
     // Hiding from the registry and refusing a bind both land here; the journal records
     // actual bind requests (log_refused_bind), not every registry listing.
     return policy::interface_allowed(client_class, interface->name);
@@ -171,14 +180,16 @@ void Server::log_refused_bind(wl_client *client, const char *interface)
     if (it == clients_.end() || !interface)
         return;
     ClientRecord &record = *it->second;
-    auto client_class = record.origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
+    auto client_class =
+        record.origin.trusted ? policy::ClientClass::trusted : policy::ClientClass::level;
     if (policy::interface_allowed(client_class, interface))
         return;
     std::string level = level_name(level_of(client));
-    events.emit("bind_refused", {{"pid", static_cast<int64_t>(record.pid)}, {"level", level},
+    events.emit("bind_refused", {{"pid", static_cast<int64_t>(record.pid)},
+                                 {"level", level},
                                  {"interface", std::string(interface)}});
     if (!record.refused_interfaces.insert(interface).second)
-        return;  // once per client and interface in the journal
+        return; // once per client and interface in the journal
     log::security_event(log::Level::warning, message_bind_refused,
                         "client pid " + std::to_string(record.pid) + " (" + level +
                             ") tried to bind " + interface + ": refused",
@@ -199,4 +210,4 @@ void Server::protocol_logger(void *data, wl_protocol_logger_type direction,
     server->log_refused_bind(wl_resource_get_client(message->resource), message->arguments[1].s);
 }
 
-}  // namespace rampart
+} // namespace rampart

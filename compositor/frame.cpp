@@ -32,18 +32,18 @@ PangoLayout *text_layout(cairo_t *cr, const std::string &text, int height, bool 
     pango_font_description_set_absolute_size(font, height * 0.55 * PANGO_SCALE);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
-    pango_layout_set_text(layout, text.c_str(), -1);  // plain text, never markup
+    pango_layout_set_text(layout, text.c_str(), -1); // plain text, never markup
     pango_layout_set_single_paragraph_mode(layout, TRUE);
     return layout;
 }
 
-}  // namespace
+} // namespace
 
 int draw_level_label(cairo_t *cr, const FrameIdentity &identity, double x, double y, int height)
 {
     // One implementation for frames, the overview and the panel (panel/render.cpp).
-    panel::LevelStyle style{"", identity.name, identity.glyph, identity.colour, identity.text,
-                            identity.pattern};
+    panel::LevelStyle style{
+        "", identity.name, identity.glyph, identity.colour, identity.text, identity.pattern};
     return panel::draw_level_label(cr, style, x, y, height);
 }
 
@@ -58,7 +58,10 @@ Frame::Frame(wlr_scene_node *parent, wm::FrameExtents extents, FrameIdentity ide
     bottom_ = wlr_scene_rect_create(&tree_->node, 0, 0, colour);
 }
 
-Frame::~Frame() { wlr_scene_node_destroy(&tree_->node); }
+Frame::~Frame()
+{
+    wlr_scene_node_destroy(&tree_->node);
+}
 
 void Frame::set_extents(wm::FrameExtents extents)
 {
@@ -66,7 +69,10 @@ void Frame::set_extents(wm::FrameExtents extents)
     dirty_ = true;
 }
 
-void Frame::set_enabled(bool enabled) { wlr_scene_node_set_enabled(&tree_->node, enabled); }
+void Frame::set_enabled(bool enabled)
+{
+    wlr_scene_node_set_enabled(&tree_->node, enabled);
+}
 
 wm::Colour Frame::title_background(bool focused) const
 {
@@ -92,7 +98,8 @@ void Frame::update(int content_width, int content_height, const std::string &tit
     wlr_scene_node_set_position(&bottom_->node, e.left(), e.top() + content_height);
     wlr_scene_rect_set_size(bottom_, content_width, e.bottom());
 
-    if (dirty_ || outer_width != drawn_width_ || title != drawn_title_ || focused != drawn_focused_) {
+    if (dirty_ || outer_width != drawn_width_ || title != drawn_title_ ||
+        focused != drawn_focused_) {
         drawn_width_ = outer_width;
         drawn_title_ = title;
         drawn_focused_ = focused;
@@ -113,7 +120,7 @@ void Frame::draw_title(bool focused)
         set_source(cr, background);
         cairo_paint(cr);
         if (height < 12)
-            return;  // the thin fullscreen frame: colour only
+            return; // the thin fullscreen frame: colour only
         // The level label first, at full size whatever the width: it is never cut short.
         int inner = height - 4;
         int label_width = draw_level_label(cr, identity_, border + 2, 2, inner);
@@ -154,4 +161,4 @@ void Frame::draw_title(bool focused)
     title_bar_.set_position(0, 0);
 }
 
-}  // namespace rampart
+} // namespace rampart

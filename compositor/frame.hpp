@@ -19,7 +19,7 @@ struct FrameIdentity {
     std::string name = "Unclassified";
     wm::Colour colour = wm::Colour::from_rgb(0x5a, 0x5a, 0x5a);
     wm::Colour text = wm::Colour::from_rgb(0xff, 0xff, 0xff);
-    int pattern = 0;  // config::TitlePattern: 0 none, 1 stripes, 2 dots, 3 checks
+    int pattern = 0; // config::TitlePattern: 0 none, 1 stripes, 2 dots, 3 checks
 };
 
 class Frame {
@@ -59,4 +59,4 @@ private:
 // returns its width. Shared by frames and, later, the panel.
 int draw_level_label(cairo_t *cr, const FrameIdentity &identity, double x, double y, int height);
 
-}  // namespace rampart
+} // namespace rampart

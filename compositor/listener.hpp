@@ -35,8 +35,7 @@ public:
 
     // For emitters libwayland only exposes through an "add listener" call (client created,
     // client destroyed): `add` receives the wl_listener to register.
-    template <typename Add>
-    void attach(Add add, Callback callback)
+    template <typename Add> void attach(Add add, Callback callback)
     {
         disconnect();
         callback_ = std::move(callback);
@@ -76,4 +75,4 @@ private:
     std::unique_ptr<Record> record_;
 };
 
-}  // namespace rampart
+} // namespace rampart

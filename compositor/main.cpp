@@ -33,7 +33,7 @@ bool parse_size(const char *text, int &width, int &height)
            width <= 16384 && height <= 16384;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -70,7 +70,8 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else if (arg == "--output-size") {
-            if (!parse_size(value("--output-size"), options.headless_width, options.headless_height)) {
+            if (!parse_size(value("--output-size"), options.headless_width,
+                            options.headless_height)) {
                 std::fprintf(stderr, "rampart: --output-size takes WxH, each 1..16384\n");
                 return 2;
             }
@@ -107,7 +108,8 @@ int main(int argc, char **argv)
     rampart::config::LoadResult loaded =
         rampart::config::load(options.system_config_path, options.user_config_path);
     if (!loaded.config) {
-        std::fprintf(stderr, "%s\n", loaded.error ? loaded.error->to_string().c_str() : "config error");
+        std::fprintf(stderr, "%s\n",
+                     loaded.error ? loaded.error->to_string().c_str() : "config error");
         return 2;
     }
     if (check_only) {

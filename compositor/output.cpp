@@ -58,11 +58,9 @@ bool Output::apply_config()
     if (wanted && wanted->width && wanted->height) {
         wlr_output_mode *chosen = nullptr;
         wlr_output_mode *mode;
-        wl_list_for_each(mode, &wlr->modes, link)
-        {
+        wl_list_for_each (mode, &wlr->modes, link) {
             if (mode->width == *wanted->width && mode->height == *wanted->height &&
-                (!wanted->refresh_mhz || mode->refresh == *wanted->refresh_mhz ||
-                 !chosen)) {
+                (!wanted->refresh_mhz || mode->refresh == *wanted->refresh_mhz || !chosen)) {
                 chosen = mode;
             }
         }
@@ -96,7 +94,7 @@ void Output::place_in_layout()
 {
     const config::OutputConfig *wanted = config::find_output(server.config, name());
     if (wanted && wanted->x && wanted->y)
-        wlr_output_layout_add(server.output_layout, wlr, *wanted->x, *wanted->y);  // or moves
+        wlr_output_layout_add(server.output_layout, wlr, *wanted->x, *wanted->y); // or moves
     else if (!wlr_output_layout_get(server.output_layout, wlr))
         wlr_output_layout_add_auto(server.output_layout, wlr);
 }
@@ -113,7 +111,8 @@ wm::Box Output::panel_box() const
 {
     wm::Box box = layout_box();
     int height = std::min(panel_height, box.height / 2);
-    int y = server.config.panel.edge == config::PanelEdge::bottom ? box.y + box.height - height : box.y;
+    int y =
+        server.config.panel.edge == config::PanelEdge::bottom ? box.y + box.height - height : box.y;
     return {box.x, y, box.width, height};
 }
 
@@ -151,4 +150,4 @@ void Output::render_frame()
     wlr_scene_output_send_frame_done(scene_output, &now);
 }
 
-}  // namespace rampart
+} // namespace rampart

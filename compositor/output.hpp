@@ -26,9 +26,9 @@ public:
     bool apply_config();
     void place_in_layout();
 
-    wm::Box layout_box() const;  // in layout coordinates
-    wm::Box usable_box() const;  // layout box minus the panel strip
-    wm::Box panel_box() const;   // the strip at the top reserved for the trusted panel
+    wm::Box layout_box() const; // in layout coordinates
+    wm::Box usable_box() const; // layout box minus the panel strip
+    wm::Box panel_box() const;  // the strip at the top reserved for the trusted panel
 
     // Height of the panel strip in logical pixels. No client surface is ever placed there,
     // and the strip is drawn above every client.
@@ -53,4 +53,4 @@ private:
     Listener frame_, destroy_, commit_, mode_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -51,7 +51,8 @@ void paint_phrase(cairo_t *cr, const std::string &phrase, int width, int height)
     pango_font_description_set_absolute_size(font, 16 * PANGO_SCALE);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
-    std::string text = phrase.empty() ? "Rampart overview — no security phrase set" : "Rampart overview — " + phrase;
+    std::string text = phrase.empty() ? "Rampart overview — no security phrase set"
+                                      : "Rampart overview — " + phrase;
     text += "    Esc: close   Tab: next window   click: pick";
     pango_layout_set_text(layout, text.c_str(), -1);
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
@@ -63,7 +64,7 @@ void paint_phrase(cairo_t *cr, const std::string &phrase, int width, int height)
     pango_cairo_show_layout(cr, layout);
     g_object_unref(layout);
 }
-}  // namespace
+} // namespace
 
 Overview::Overview(Server &server) : server_(server)
 {
@@ -87,7 +88,8 @@ void Overview::open(Mode mode)
     draw();
     wlr_scene_node_raise_to_top(&tree_->node);
     wlr_scene_node_set_enabled(&tree_->node, true);
-    server_.events.emit("overview", {{"open", true}, {"interactive", mode == Mode::interactive},
+    server_.events.emit("overview", {{"open", true},
+                                     {"interactive", mode == Mode::interactive},
                                      {"badges", static_cast<int64_t>(badges_.size())}});
 }
 
@@ -119,8 +121,8 @@ void Overview::draw()
         auto badge = std::make_unique<SceneImage>(&tree_->node);
         FrameIdentity identity = server_.identity_for_level(view->level());
         std::string title = view->title();
-        badge->draw(content.x + (content.width - width) / 2, content.y + (content.height - badge_height) / 2,
-                    width, badge_height,
+        badge->draw(content.x + (content.width - width) / 2,
+                    content.y + (content.height - badge_height) / 2, width, badge_height,
                     [&](cairo_t *cr) { paint_badge(cr, identity, title, width, badge_height); });
         badges_.push_back(std::move(badge));
     }
@@ -159,4 +161,4 @@ void Overview::handle_click(double lx, double ly)
         server_.focus_view(view);
 }
 
-}  // namespace rampart
+} // namespace rampart

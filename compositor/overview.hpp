@@ -45,4 +45,4 @@ private:
     std::vector<std::unique_ptr<SceneImage>> badges_;
 };
 
-}  // namespace rampart
+} // namespace rampart

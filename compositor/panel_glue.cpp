@@ -30,13 +30,14 @@ bool shows_seconds(const std::string &format)
     return false;
 }
 
-}  // namespace
+} // namespace
 
 panel::PanelModel Server::panel_model() const
 {
     panel::PanelModel model;
     for (size_t i = 0; i < config.levels.levels.size(); ++i)
-        model.levels.push_back(style_of(identity_for_level(static_cast<int>(i)), config.levels.levels[i].id));
+        model.levels.push_back(
+            style_of(identity_for_level(static_cast<int>(i)), config.levels.levels[i].id));
     model.trusted = style_of(identity_for_level(trusted_level), "rampart");
     // Grouped by level in rank order (Rampart's own first), each group in creation order.
     // unknown_level should not occur; if it does the panel shows it as "Unknown", never hides it.
@@ -50,7 +51,8 @@ panel::PanelModel Server::panel_model() const
     if (!input->keyboards.empty()) {
         wlr_keyboard *keyboard = input->keyboards.front()->wlr;
         if (keyboard->keymap) {
-            const char *name = xkb_keymap_layout_get_name(keyboard->keymap, keyboard->modifiers.group);
+            const char *name =
+                xkb_keymap_layout_get_name(keyboard->keymap, keyboard->modifiers.group);
             model.layout_name = name ? name : "";
             model.caps_lock = xkb_state_mod_name_is_active(keyboard->xkb_state, XKB_MOD_NAME_CAPS,
                                                            XKB_STATE_MODS_LOCKED) > 0;
@@ -163,4 +165,4 @@ void Server::start_level_flash()
     schedule_panel_update();
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -16,14 +16,16 @@ bool PanelView::update(const panel::PanelModel &model)
     int height = static_cast<int>(std::lround(box.height * scale));
     if (width <= 0 || height <= 0)
         return false;
-    if (model == drawn_ && width == drawn_width_ && height == drawn_height_ && scale == drawn_scale_) {
+    if (model == drawn_ && width == drawn_width_ && height == drawn_height_ &&
+        scale == drawn_scale_) {
         image_.set_position(box.x, box.y);
         return false;
     }
     layout_ = panel::layout_panel(model, width, height, scale);
     // Buffer pixels at the output's scale, shown at the strip's logical size.
-    image_.draw(box.x, box.y, width, height,
-                [&](cairo_t *cr) { panel::render_panel(cr, model, layout_); }, box.width, box.height);
+    image_.draw(
+        box.x, box.y, width, height, [&](cairo_t *cr) { panel::render_panel(cr, model, layout_); },
+        box.width, box.height);
     drawn_ = model;
     drawn_width_ = width;
     drawn_height_ = height;
@@ -43,4 +45,4 @@ panel::Hit PanelView::hit(double lx, double ly) const
     return panel::hit_test(layout_, (lx - box.x) * scale, (ly - box.y) * scale);
 }
 
-}  // namespace rampart
+} // namespace rampart

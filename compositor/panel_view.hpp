@@ -32,4 +32,4 @@ private:
     uint64_t redraws_ = 0;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -19,7 +19,8 @@ Popup::Popup(Server &server_, wlr_xdg_surface *xdg_surface) : server(server_), x
     // A tree of our own holds a thin frame in the level's colour around the popup.
     tree_ = wlr_scene_tree_create(parent_node);
     View *view = toplevel_view();
-    FrameIdentity identity = server.identity_for_level(view ? view->level() : Server::unknown_level);
+    FrameIdentity identity =
+        server.identity_for_level(view ? view->level() : Server::unknown_level);
     const float colour[4] = {identity.colour.r, identity.colour.g, identity.colour.b, 1.0f};
     for (auto &edge : edges_)
         edge = wlr_scene_rect_create(&tree_->node, 0, 0, colour);
@@ -39,7 +40,7 @@ Popup::~Popup()
 {
     if (tree_) {
         commit_.disconnect();
-        wlr_scene_node_destroy(&tree_->node);  // the xdg node inside is already gone or goes now
+        wlr_scene_node_destroy(&tree_->node); // the xdg node inside is already gone or goes now
     }
 }
 
@@ -50,8 +51,10 @@ void Popup::update_frame()
     int x = node->state.x + geometry.x, y = node->state.y + geometry.y;
     int w = std::min(geometry.width, xdg->popup->geometry.width);
     int h = std::min(geometry.height, xdg->popup->geometry.height), b = border_;
-    const wm::Box boxes[4] = {{x - b, y - b, w + 2 * b, b}, {x - b, y + h, w + 2 * b, b},
-                              {x - b, y, b, h}, {x + w, y, b, h}};
+    const wm::Box boxes[4] = {{x - b, y - b, w + 2 * b, b},
+                              {x - b, y + h, w + 2 * b, b},
+                              {x - b, y, b, h},
+                              {x + w, y, b, h}};
     for (int i = 0; i < 4; ++i) {
         wlr_scene_node_set_position(&edges_[i]->node, boxes[i].x, boxes[i].y);
         wlr_scene_rect_set_size(edges_[i], boxes[i].width, boxes[i].height);
@@ -111,4 +114,4 @@ void Popup::constrain()
     geometry.y = y - parent_y;
 }
 
-}  // namespace rampart
+} // namespace rampart

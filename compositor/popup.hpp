@@ -33,7 +33,7 @@ private:
     void constrain();
     void update_frame();
 
-    wlr_scene_tree *tree_ = nullptr;  // holds the frame rects and the popup's surfaces
+    wlr_scene_tree *tree_ = nullptr; // holds the frame rects and the popup's surfaces
     wlr_scene_rect *edges_[4] = {};
     int border_ = 2;
     SceneTag tag_{SceneTag::Kind::popup, nullptr, this};
@@ -41,4 +41,4 @@ private:
     Listener destroy_, commit_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -119,7 +119,7 @@ void Server::create_globals()
     // Capture exists only when something trusted can use it: otherwise a level client
     // guessing global numbers could not even learn that it exists.
     if (trusted_socket_configured())
-        wlr_screencopy_manager_v1_create(display);  // trusted clients only: see global_filter
+        wlr_screencopy_manager_v1_create(display); // trusted clients only: see global_filter
 
     xdg_shell = wlr_xdg_shell_create(display);
     new_xdg_surface_.connect(&xdg_shell->events.new_surface, [this](void *data) {
@@ -130,13 +130,15 @@ void Server::create_globals()
     });
 
     decoration_manager = wlr_xdg_decoration_manager_v1_create(display);
-    new_decoration_.connect(&decoration_manager->events.new_toplevel_decoration, [this](void *data) {
-        handle_new_decoration(static_cast<wlr_xdg_toplevel_decoration_v1 *>(data));
-    });
+    new_decoration_.connect(
+        &decoration_manager->events.new_toplevel_decoration, [this](void *data) {
+            handle_new_decoration(static_cast<wlr_xdg_toplevel_decoration_v1 *>(data));
+        });
 
     activation = wlr_xdg_activation_v1_create(display);
     request_activate_.connect(&activation->events.request_activate, [this](void *data) {
-        handle_activation_request(static_cast<wlr_xdg_activation_v1_request_activate_event *>(data));
+        handle_activation_request(
+            static_cast<wlr_xdg_activation_v1_request_activate_event *>(data));
     });
 
     seat = wlr_seat_create(display, "seat0");
@@ -190,8 +192,9 @@ bool Server::start(std::string &error)
         socket_name = socket;
     } else {
         // No plain socket: programs Rampart starts itself go to the lowest level.
-        socket_name = config::resolve_socket_path(config.levels.levels.front().socket,
-                                                  getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR") : "/tmp");
+        socket_name = config::resolve_socket_path(
+            config.levels.levels.front().socket,
+            getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR") : "/tmp");
     }
 
     if (headless_backend)
@@ -224,8 +227,14 @@ bool Server::trusted_socket_configured() const
     return !options.trusted_socket_path.empty() || !config.levels.trusted_socket.empty();
 }
 
-void Server::run() { wl_display_run(display); }
-void Server::terminate() { wl_display_terminate(display); }
+void Server::run()
+{
+    wl_display_run(display);
+}
+void Server::terminate()
+{
+    wl_display_terminate(display);
+}
 
 void Server::handle_signal(int signal)
 {
@@ -264,19 +273,21 @@ void Server::apply_config(const config::Config &new_config)
     config = new_config;
     auto same_level = [](const config::LevelConfig &a, const config::LevelConfig &b) {
         return a.id == b.id && a.name == b.name && a.glyph == b.glyph && a.color == b.color &&
-               a.text_color == b.text_color && a.socket == b.socket && a.max_windows == b.max_windows;
+               a.text_color == b.text_color && a.socket == b.socket &&
+               a.max_windows == b.max_windows;
     };
     const auto &now = new_config.levels;
-    bool same = now.levels.size() == running_levels.levels.size() &&
-                now.plain_socket_level == running_levels.plain_socket_level &&
-                std::equal(now.levels.begin(), now.levels.end(), running_levels.levels.begin(), same_level);
+    bool same =
+        now.levels.size() == running_levels.levels.size() &&
+        now.plain_socket_level == running_levels.plain_socket_level &&
+        std::equal(now.levels.begin(), now.levels.end(), running_levels.levels.begin(), same_level);
     if (!same)
         log::warning("level changes take effect when Rampart restarts; keeping the running levels");
     config.levels = running_levels;
     log::set_level(static_cast<log::Level>(config.log_level));
     input->apply_config();
     for (auto &output : outputs)
-        output->apply_config();  // mode, scale, position, and where the panel sits
+        output->apply_config(); // mode, scale, position, and where the panel sits
     for (auto &view : views)
         view->frame->set_extents(view->frame_extents());
     arrange_all();
@@ -300,7 +311,7 @@ void Server::output_destroyed(Output *output)
         log::info("output %s removed", name.c_str());
         break;
     }
-    arrange_all();  // windows on the lost output move to one that remains
+    arrange_all(); // windows on the lost output move to one that remains
 }
 
 void Server::arrange_all()
@@ -325,7 +336,10 @@ Output *Server::output_at(double lx, double ly) const
     return nullptr;
 }
 
-Output *Server::primary_output() const { return outputs.empty() ? nullptr : outputs.front().get(); }
+Output *Server::primary_output() const
+{
+    return outputs.empty() ? nullptr : outputs.front().get();
+}
 
 Output *Server::output_for_view(const View *view) const
 {
@@ -372,8 +386,7 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *surface)
         if (window_limit_reached(surface))
             return;
         views.push_back(std::make_unique<View>(*this, surface));
-    }
-    else if (surface->role == WLR_XDG_SURFACE_ROLE_POPUP)
+    } else if (surface->role == WLR_XDG_SURFACE_ROLE_POPUP)
         popups.push_back(std::make_unique<Popup>(*this, surface));
 }
 
@@ -395,7 +408,8 @@ void Server::handle_new_decoration(wlr_xdg_toplevel_decoration_v1 *decoration)
         std::erase_if(decorations_, [raw](const auto &d) { return d.get() == raw; });
     });
     decorations_.push_back(std::move(record));
-    wlr_xdg_toplevel_decoration_v1_set_mode(decoration, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+    wlr_xdg_toplevel_decoration_v1_set_mode(decoration,
+                                            WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
 }
 
 void Server::handle_new_surface(wlr_surface *surface)
@@ -463,7 +477,10 @@ void Server::view_destroyed(View *view)
     std::erase_if(views, [view](const auto &v) { return v.get() == view; });
 }
 
-View *Server::focused_view() const { return focused_; }
+View *Server::focused_view() const
+{
+    return focused_;
+}
 
 void Server::focus_view(View *view, bool raise, bool remember)
 {
@@ -553,7 +570,10 @@ void Server::send_to_output(View *view, const std::string &which)
                                 {"output", std::string(target->name())}});
 }
 
-void Server::note_user_typed() { last_key_time_ = std::chrono::steady_clock::now(); }
+void Server::note_user_typed()
+{
+    last_key_time_ = std::chrono::steady_clock::now();
+}
 
 bool Server::user_is_typing() const
 {
@@ -579,14 +599,17 @@ void Server::handle_activation_request(wlr_xdg_activation_v1_request_activate_ev
     // whose maker is no longer known (no live token object, no surface) is refused too.
     const wlr_xdg_activation_token_v1 *token = event->token;
     const wl_client *token_client = token->resource ? wl_resource_get_client(token->resource)
-                                    : token->surface ? wl_resource_get_client(token->surface->resource)
-                                                     : nullptr;
+                                    : token->surface
+                                        ? wl_resource_get_client(token->surface->resource)
+                                        : nullptr;
     if (!token_client ||
         (level_of(token_client) != view->level() && level_of(token_client) != trusted_level)) {
         log::security_event(log::Level::warning, "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e04",
-                            "activation of a " + level_name(view->level()) + " window with a token from level " +
+                            "activation of a " + level_name(view->level()) +
+                                " window with a token from level " +
                                 level_name(level_of(token_client)) + " refused");
-        events.emit("activation_refused", {{"view", static_cast<int64_t>(view->id)}, {"reason", std::string("level")}});
+        events.emit("activation_refused",
+                    {{"view", static_cast<int64_t>(view->id)}, {"reason", std::string("level")}});
         return;
     }
     bool from_focused = focused && token_client &&
@@ -646,12 +669,12 @@ void Server::spawn(const std::string &command)
         sigaddset(&defaults, signal);
     posix_spawnattr_setsigmask(&attributes, &empty);
     posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                              POSIX_SPAWN_SETSID);
+    posix_spawnattr_setflags(&attributes,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
     const char *argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
     pid_t pid = 0;
-    int result = posix_spawn(&pid, "/bin/sh", nullptr, &attributes, const_cast<char **>(argv),
-                             environ);
+    int result =
+        posix_spawn(&pid, "/bin/sh", nullptr, &attributes, const_cast<char **>(argv), environ);
     posix_spawnattr_destroy(&attributes);
     if (result != 0) {
         log::error("cannot start \"%s\": %s", command.c_str(), strerror(result));
@@ -672,4 +695,4 @@ void Server::reap_children()
     }
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -42,11 +42,11 @@ struct ServerOptions {
     Backend backend = Backend::automatic;
     int headless_outputs = 1;
     int headless_width = 1920, headless_height = 1080;
-    std::string system_config_path, user_config_path;  // for reload (SIGHUP)
-    std::string socket_name;          // empty: the first free wayland-N
-    std::string event_log;            // "" none, "-" stdout, or a path
-    std::string trusted_socket_path;  // "" none: owner-only socket for grim/wtype in tests
-    bool handle_signals = true;       // SIGTERM/SIGINT/SIGHUP; tests turn it off
+    std::string system_config_path, user_config_path; // for reload (SIGHUP)
+    std::string socket_name;                          // empty: the first free wayland-N
+    std::string event_log;                            // "" none, "-" stdout, or a path
+    std::string trusted_socket_path; // "" none: owner-only socket for grim/wtype in tests
+    bool handle_signals = true;      // SIGTERM/SIGINT/SIGHUP; tests turn it off
 };
 
 class Server {
@@ -58,7 +58,7 @@ public:
 
     // Creates the backend, globals and socket; false with `error` set on failure.
     bool start(std::string &error);
-    void run();  // until terminate()
+    void run(); // until terminate()
     void terminate();
 
     // Reloads the config files; on error the running config stays and false is returned.
@@ -84,11 +84,11 @@ public:
     View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const;
     void note_user_typed();
     bool user_is_typing() const;
-    void arrange_all();  // re-fit every view after an output change
+    void arrange_all(); // re-fit every view after an output change
 
     // The trusted panel (panel_glue.cpp).
     panel::PanelModel panel_model() const;
-    void schedule_panel_update();  // coalesced: one redraw per loop iteration at most
+    void schedule_panel_update(); // coalesced: one redraw per loop iteration at most
     void update_panels();
     void panel_clicked(const panel::Hit &hit, uint32_t button);
 
@@ -123,7 +123,7 @@ public:
     wl_display *display = nullptr;
     wl_event_loop *loop = nullptr;
     wlr_backend *backend = nullptr;
-    wlr_backend *headless_backend = nullptr;  // set when running headless (tests add devices)
+    wlr_backend *headless_backend = nullptr; // set when running headless (tests add devices)
     wlr_session *session = nullptr;
     wlr_renderer *renderer = nullptr;
     wlr_allocator *allocator = nullptr;
@@ -140,19 +140,19 @@ public:
     struct {
         wlr_scene_tree *background = nullptr;
         wlr_scene_tree *views = nullptr;
-        wlr_scene_tree *panels = nullptr;   // the trusted panel, above every client
-        wlr_scene_tree *overlay = nullptr;  // the overview and other compositor UI
+        wlr_scene_tree *panels = nullptr;  // the trusted panel, above every client
+        wlr_scene_tree *overlay = nullptr; // the overview and other compositor UI
     } layers;
 
     std::unique_ptr<InputManager> input;
     std::unique_ptr<Overview> overview;
     std::vector<std::unique_ptr<Output>> outputs;
-    std::list<std::unique_ptr<View>> views;  // owning, creation order
+    std::list<std::unique_ptr<View>> views; // owning, creation order
     std::list<std::unique_ptr<Popup>> popups;
-    std::vector<View *> focus_order;         // mapped views, most recently used first
+    std::vector<View *> focus_order; // mapped views, most recently used first
     std::string socket_name;
     uint64_t next_view_id = 1;
-    int placed_count = 0;  // drives cascade placement
+    int placed_count = 0; // drives cascade placement
 
 private:
     bool create_backend(std::string &error);
@@ -187,7 +187,7 @@ private:
     bool panel_update_pending_ = false;
     wl_event_source *clock_timer_ = nullptr, *flash_timer_ = nullptr;
     float flash_ = 0;
-    std::vector<View *> cycle_snapshot_;  // focus order frozen while Alt+Tab is held
+    std::vector<View *> cycle_snapshot_; // focus order frozen while Alt+Tab is held
     int cycle_index_ = 0;
 
     struct DecorationRecord {
@@ -198,15 +198,15 @@ private:
     struct ClientRecord {
         ClientOrigin origin;
         pid_t pid = 0;
-        std::set<std::string> refused_interfaces;  // logged once per client and interface
+        std::set<std::string> refused_interfaces; // logged once per client and interface
         Listener destroy;
     };
     std::unordered_map<const wl_client *, std::unique_ptr<ClientRecord>> clients_;
-    std::optional<ClientOrigin> accepting_;  // set while one of our sockets creates a client
+    std::optional<ClientOrigin> accepting_; // set while one of our sockets creates a client
     Listener client_created_;
 
     Listener new_output_, new_xdg_surface_, new_surface_, new_decoration_, request_activate_;
     Listener backend_destroy_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -8,12 +8,14 @@ namespace rampart {
 namespace {
 // journalctl MESSAGE_ID=... finds every refusal of an oversized surface.
 constexpr const char *message_surface_too_large = "5b0e1f2a7c3d4e8f9a1b2c3d4e5f6a70";
-}
+} // namespace
 
-SurfaceGuard::SurfaceGuard(Server &server, wlr_surface *surface) : server_(server), surface_(surface)
+SurfaceGuard::SurfaceGuard(Server &server, wlr_surface *surface)
+    : server_(server), surface_(surface)
 {
     commit_.connect(&surface_->events.commit, [this](void *) { check(); });
-    destroy_.connect(&surface_->events.destroy, [this](void *) { server_.surface_guard_done(this); });
+    destroy_.connect(&surface_->events.destroy,
+                     [this](void *) { server_.surface_guard_done(this); });
 }
 
 void SurfaceGuard::check()
@@ -28,18 +30,18 @@ void SurfaceGuard::check()
     refused_ = true;
     pid_t pid = 0;
     wl_client_get_credentials(client, &pid, nullptr, nullptr);
-    std::string text = "client pid " + std::to_string(pid) + " committed a " + std::to_string(width) +
-                       "x" + std::to_string(height) + " surface, over the " +
-                       std::to_string(limit.width) + "x" + std::to_string(limit.height) +
-                       " limit; disconnected";
+    std::string text = "client pid " + std::to_string(pid) + " committed a " +
+                       std::to_string(width) + "x" + std::to_string(height) +
+                       " surface, over the " + std::to_string(limit.width) + "x" +
+                       std::to_string(limit.height) + " limit; disconnected";
     log::security_event(log::Level::warning, message_surface_too_large, text,
                         {"RAMPART_PID=" + std::to_string(pid)});
     server_.events.emit("limit_surface_size", {{"pid", static_cast<int64_t>(pid)},
                                                {"width", static_cast<int64_t>(width)},
                                                {"height", static_cast<int64_t>(height)}});
     wl_resource_post_error(surface_->resource, WL_SURFACE_ERROR_INVALID_SIZE,
-                           "surface %dx%d exceeds the maximum %dx%d", width, height,
-                           limit.width, limit.height);
+                           "surface %dx%d exceeds the maximum %dx%d", width, height, limit.width,
+                           limit.height);
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -24,4 +24,4 @@ private:
     Listener commit_, destroy_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -18,7 +18,7 @@ std::string clean_text(const char *raw, size_t max_codepoints)
     limits.max_codepoints = max_codepoints;
     return policy::sanitize_title(raw, limits).text;
 }
-}  // namespace
+} // namespace
 
 View::View(Server &server_, wlr_xdg_surface *xdg_surface)
     : server(server_), xdg(xdg_surface), id(server_.next_view_id++),
@@ -26,13 +26,14 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
 {
     tree = wlr_scene_tree_create(&server.layers.views->node);
     wlr_scene_node_set_enabled(&tree->node, false);
-    frame = std::make_unique<Frame>(&tree->node, frame_extents(), server.identity_for_level(level_));
+    frame =
+        std::make_unique<Frame>(&tree->node, frame_extents(), server.identity_for_level(level_));
     content = wlr_scene_xdg_surface_create(&tree->node, xdg);
     frame_tag_ = {SceneTag::Kind::view_frame, this};
     content_tag_ = {SceneTag::Kind::view_content, this};
     tree->node.data = &frame_tag_;
     content->data = &content_tag_;
-    xdg->data = content;  // popups of this toplevel attach to its content node
+    xdg->data = content; // popups of this toplevel attach to its content node
 
     map_.connect(&xdg->events.map, [this](void *) { handle_map(); });
     unmap_.connect(&xdg->events.unmap, [this](void *) { handle_unmap(); });
@@ -52,7 +53,7 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
         if (mapped_)
             set_maximized(xdg->toplevel->requested.maximized);
         else
-            wlr_xdg_surface_schedule_configure(xdg);  // the protocol wants a reply
+            wlr_xdg_surface_schedule_configure(xdg); // the protocol wants a reply
     });
     request_fullscreen_.connect(&toplevel->events.request_fullscreen, [this](void *) {
         if (mapped_)
@@ -65,7 +66,8 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
         refresh_frame();
         server.schedule_panel_update();
         if (mapped_)
-            server.events.emit("view_title", {{"view", static_cast<int64_t>(id)}, {"title", title_}});
+            server.events.emit("view_title",
+                               {{"view", static_cast<int64_t>(id)}, {"title", title_}});
     });
 }
 
@@ -92,7 +94,10 @@ wm::Box View::content_box() const
     return {x_ + extents.left(), y_ + extents.top(), geometry.width, geometry.height};
 }
 
-wm::Box View::outer_box() const { return wm::outer_from_content(content_box(), frame_extents()); }
+wm::Box View::outer_box() const
+{
+    return wm::outer_from_content(content_box(), frame_extents());
+}
 
 pid_t View::pid() const
 {
@@ -101,8 +106,14 @@ pid_t View::pid() const
     return pid;
 }
 
-std::string View::title() const { return title_; }
-std::string View::app_id() const { return clean_text(xdg->toplevel->app_id, 128); }
+std::string View::title() const
+{
+    return title_;
+}
+std::string View::app_id() const
+{
+    return clean_text(xdg->toplevel->app_id, 128);
+}
 
 void View::move_to(int x, int y)
 {
@@ -182,7 +193,8 @@ void View::set_fullscreen(bool fullscreen)
         wlr_xdg_surface_schedule_configure(xdg);
     }
     refresh_frame();
-    server.events.emit("view_fullscreen", {{"view", static_cast<int64_t>(id)}, {"on", fullscreen_}});
+    server.events.emit("view_fullscreen",
+                       {{"view", static_cast<int64_t>(id)}, {"on", fullscreen_}});
 }
 
 void View::restore_geometry()
@@ -195,7 +207,10 @@ void View::restore_geometry()
     set_outer_box(box);
 }
 
-void View::close() { wlr_xdg_toplevel_send_close(xdg); }
+void View::close()
+{
+    wlr_xdg_toplevel_send_close(xdg);
+}
 
 void View::fit_to_output(Output &output)
 {
@@ -209,14 +224,13 @@ void View::fit_to_output(Output &output)
         outer.height > usable.height) {
         wm::FrameExtents extents = frame_extents();
         wm::Box content = content_box();
-        wm::Size size = wm::clamp_content_size({content.width, content.height},
-                                               {server.config.window.max_width,
-                                                server.config.window.max_height},
-                                               usable, extents);
-        wm::Box placed = wm::keep_inside(
-            {outer.x, outer.y, size.width + extents.left() + extents.right(),
-             size.height + extents.top() + extents.bottom()},
-            usable);
+        wm::Size size = wm::clamp_content_size(
+            {content.width, content.height},
+            {server.config.window.max_width, server.config.window.max_height}, usable, extents);
+        wm::Box placed =
+            wm::keep_inside({outer.x, outer.y, size.width + extents.left() + extents.right(),
+                             size.height + extents.top() + extents.bottom()},
+                            usable);
         set_outer_box(placed);
     }
 }
@@ -229,8 +243,8 @@ wlr_box View::popup_constraint_box() const
     wlr_xdg_surface_get_geometry(xdg, &geometry);
     wm::Box content = content_box();
     // Toplevel surface coordinates: the surface origin sits at content - geometry offset.
-    return {usable.x - (content.x - geometry.x), usable.y - (content.y - geometry.y),
-            usable.width, usable.height};
+    return {usable.x - (content.x - geometry.x), usable.y - (content.y - geometry.y), usable.width,
+            usable.height};
 }
 
 void View::place_initially()
@@ -243,7 +257,8 @@ void View::place_initially()
     wm::Box usable = output->usable_box();
     wm::FrameExtents extents = frame_extents();
     wm::Box content = content_box();
-    wm::Size wanted{content.width > 0 ? content.width : 640, content.height > 0 ? content.height : 480};
+    wm::Size wanted{content.width > 0 ? content.width : 640,
+                    content.height > 0 ? content.height : 480};
     wm::Size size = wm::clamp_content_size(
         wanted, {server.config.window.max_width, server.config.window.max_height}, usable, extents);
     wm::Box outer = wm::cascade(usable,
@@ -296,4 +311,4 @@ void View::refresh_frame()
     frame->update(geometry.width, geometry.height, title_, activated_);
 }
 
-}  // namespace rampart
+} // namespace rampart

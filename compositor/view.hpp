@@ -40,8 +40,8 @@ public:
     // Fits the view into `output` after a layout change or when sent there.
     void fit_to_output(Output &output);
 
-    wm::Box outer_box() const;    // frame included, layout coordinates
-    wm::Box content_box() const;  // the client's window geometry, layout coordinates
+    wm::Box outer_box() const;   // frame included, layout coordinates
+    wm::Box content_box() const; // the client's window geometry, layout coordinates
     wm::FrameExtents frame_extents() const;
     bool mapped() const { return mapped_; }
     bool maximized() const { return maximized_; }
@@ -58,8 +58,8 @@ public:
     Server &server;
     wlr_xdg_surface *xdg;
     const uint64_t id;
-    wlr_scene_tree *tree = nullptr;          // at the frame's top-left
-    wlr_scene_node *content = nullptr;       // the client's surfaces (and popups)
+    wlr_scene_tree *tree = nullptr;    // at the frame's top-left
+    wlr_scene_node *content = nullptr; // the client's surfaces (and popups)
     std::unique_ptr<Frame> frame;
 
 private:
@@ -71,9 +71,9 @@ private:
     void restore_geometry();
 
     const int level_;
-    int x_ = 0, y_ = 0;  // frame top-left, layout coordinates
+    int x_ = 0, y_ = 0; // frame top-left, layout coordinates
     bool mapped_ = false, activated_ = false, maximized_ = false, fullscreen_ = false;
-    std::optional<wm::Box> saved_outer_;  // geometry before maximize/fullscreen
+    std::optional<wm::Box> saved_outer_; // geometry before maximize/fullscreen
     std::string title_;
     SceneTag frame_tag_{}, content_tag_{};
 
@@ -81,4 +81,4 @@ private:
         request_fullscreen_, set_title_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -11,6 +11,7 @@
 #include <libinput.h>
 #include <linux/input-event-codes.h>
 
+// clang-format off: the order and the #define around these headers matter.
 extern "C" {
 #define static
 #include <wlr/render/wlr_renderer.h>
@@ -58,3 +59,4 @@ extern "C" {
 #include <wlr/util/log.h>
 #include <wlr/util/region.h>
 }
+// clang-format on

@@ -10,22 +10,28 @@ namespace rampart::config {
 namespace {
 
 struct ModifierName {
-    std::string_view name;  // lower case; matched case-insensitively
+    std::string_view name; // lower case; matched case-insensitively
     Modifier bit;
 };
 
 constexpr std::array<ModifierName, 11> modifier_names{{
-    {"super", super}, {"logo", super}, {"mod4", super},
+    {"super", super},
+    {"logo", super},
+    {"mod4", super},
     {"shift", shift},
-    {"ctrl", ctrl}, {"control", ctrl},
-    {"alt", alt}, {"mod1", alt},
-    {"mod2", mod2}, {"mod3", mod3}, {"mod5", mod5},
+    {"ctrl", ctrl},
+    {"control", ctrl},
+    {"alt", alt},
+    {"mod1", alt},
+    {"mod2", mod2},
+    {"mod3", mod3},
+    {"mod5", mod5},
 }};
 
 // Indexed by Action, so action_name() is a lookup.
 constexpr std::array<std::string_view, 11> action_names{
-    "spawn", "close", "focus-next", "focus-prev", "maximize", "fullscreen",
-    "send-to-output", "next-layout", "lock", "reload", "exit",
+    "spawn",          "close",       "focus-next", "focus-prev", "maximize", "fullscreen",
+    "send-to-output", "next-layout", "lock",       "reload",     "exit",
 };
 static_assert(action_names.size() == std::size_t(Action::exit) + 1);
 
@@ -68,7 +74,7 @@ bool is_plausible_key_name(std::string_view key)
     return true;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<Binding> parse_key_combo(const std::string &combo, std::string &why)
 {
@@ -128,7 +134,7 @@ bool parse_action(const std::string &text, Binding &binding, std::string &why)
     const std::string_view word = value.substr(0, space);
     const std::string_view argument = trim(value.substr(space));
     const std::optional<Action> action = action_from_name(word);
-    if (word == "none") {  // the caller handles a plain "none"
+    if (word == "none") { // the caller handles a plain "none"
         why = "none removes a binding and takes no argument";
         return false;
     }
@@ -171,4 +177,4 @@ std::vector<Binding> default_bindings(const std::string &terminal)
     };
 }
 
-}  // namespace rampart::config
+} // namespace rampart::config

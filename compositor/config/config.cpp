@@ -12,15 +12,15 @@ namespace rampart::config {
 
 namespace {
 
+using detail::FieldReader;
+using detail::key_name;
 using detail::printable;
 using detail::quoted;
-using detail::key_name;
-using detail::FieldReader;
 
 struct BindingEntry {
     Binding binding;
-    bool unbind = false;  // the action was "none"
-    std::string combo;    // as written, for messages
+    bool unbind = false; // the action was "none"
+    std::string combo;   // as written, for messages
     toml::source_region where;
 };
 
@@ -42,7 +42,7 @@ private:
     void read_mode(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_position(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_bindings(const toml::table &table);
-    FieldReader key_field(Binding &out);  // a key combination such as "Ctrl+Alt+Delete"
+    FieldReader key_field(Binding &out); // a key combination such as "Ctrl+Alt+Delete"
 
     bool is_user_;
     Config &config_;
@@ -59,14 +59,14 @@ void FileReader::read(const toml::table &root)
                            name == "cursor" || name == "output" || name == "bindings" ||
                            name == "panel";
         if (!known) {
-            const std::string what =
-                node.is_table()             ? "table [" + key_name(name) + "]"
-                : node.is_array_of_tables() ? "table [[" + key_name(name) + "]]"
-                                            : "key " + key_name(name);
-            fail(key.source(), "unknown " + what + " (valid tables: " +
-                                   (is_user_ ? "" : "general, ") + "keyboard, pointer, cursor, " +
-                                   (is_user_ ? "" : "window, levels, level, ") +
-                                   "output, bindings, panel)");
+            const std::string what = node.is_table() ? "table [" + key_name(name) + "]"
+                                     : node.is_array_of_tables()
+                                         ? "table [[" + key_name(name) + "]]"
+                                         : "key " + key_name(name);
+            fail(key.source(),
+                 "unknown " + what + " (valid tables: " + (is_user_ ? "" : "general, ") +
+                     "keyboard, pointer, cursor, " + (is_user_ ? "" : "window, levels, level, ") +
+                     "output, bindings, panel)");
         } else if (system_only && is_user_) {
             const std::string header = node.is_array() ? "[[" + name + "]]" : "[" + name + "]";
             fail(key.source(), header + " may only be set in the system config");
@@ -82,42 +82,48 @@ void FileReader::read(const toml::table &root)
             PointerConfig &pointer = config_.pointer;
             WindowConfig &window = config_.window;
             if (name == "general")
-                read_fields(table, name, {
-                    {"log_level", choice(config_.log_level, {{"error", LogLevel::error},
-                        {"warning", LogLevel::warning}, {"info", LogLevel::info},
-                        {"debug", LogLevel::debug}})},
-                    {"terminal", field(config_.terminal, false)}});
+                read_fields(
+                    table, name,
+                    {{"log_level", choice(config_.log_level, {{"error", LogLevel::error},
+                                                              {"warning", LogLevel::warning},
+                                                              {"info", LogLevel::info},
+                                                              {"debug", LogLevel::debug}})},
+                     {"terminal", field(config_.terminal, false)}});
             else if (name == "keyboard")
-                read_fields(table, name, {
-                    {"rules", field(keyboard.rules)}, {"model", field(keyboard.model)},
-                    {"layout", field(keyboard.layout)}, {"variant", field(keyboard.variant)},
-                    {"options", field(keyboard.options)},
-                    {"repeat_rate", field(keyboard.repeat_rate, 0, 100)},
-                    {"repeat_delay", field(keyboard.repeat_delay, 100, 5000)}});
+                read_fields(table, name,
+                            {{"rules", field(keyboard.rules)},
+                             {"model", field(keyboard.model)},
+                             {"layout", field(keyboard.layout)},
+                             {"variant", field(keyboard.variant)},
+                             {"options", field(keyboard.options)},
+                             {"repeat_rate", field(keyboard.repeat_rate, 0, 100)},
+                             {"repeat_delay", field(keyboard.repeat_delay, 100, 5000)}});
             else if (name == "pointer")
-                read_fields(table, name, {
-                    {"acceleration", field(pointer.acceleration, -1.0, 1.0)},
-                    {"natural_scroll", field(pointer.natural_scroll)},
-                    {"tap_to_click", field(pointer.tap_to_click)}});
+                read_fields(table, name,
+                            {{"acceleration", field(pointer.acceleration, -1.0, 1.0)},
+                             {"natural_scroll", field(pointer.natural_scroll)},
+                             {"tap_to_click", field(pointer.tap_to_click)}});
             else if (name == "panel")
-                read_fields(table, name, {
-                    {"clock_format", field(config_.panel.clock_format, false)},
-                    {"security_phrase", field(config_.panel.security_phrase)},
-                    {"edge", choice(config_.panel.edge, {{"top", PanelEdge::top},
-                                                         {"bottom", PanelEdge::bottom}})},
-                    {"secure_attention_key", key_field(config_.panel.secure_attention_key)},
-                    {"xray_key", key_field(config_.panel.xray_key)}});
+                read_fields(
+                    table, name,
+                    {{"clock_format", field(config_.panel.clock_format, false)},
+                     {"security_phrase", field(config_.panel.security_phrase)},
+                     {"edge", choice(config_.panel.edge,
+                                     {{"top", PanelEdge::top}, {"bottom", PanelEdge::bottom}})},
+                     {"secure_attention_key", key_field(config_.panel.secure_attention_key)},
+                     {"xray_key", key_field(config_.panel.xray_key)}});
             else if (name == "cursor")
-                read_fields(table, name, {{"theme", field(config_.cursor.theme)},
-                                          {"size", field(config_.cursor.size, 8, 256)}});
+                read_fields(table, name,
+                            {{"theme", field(config_.cursor.theme)},
+                             {"size", field(config_.cursor.size, 8, 256)}});
             else if (name == "window")
-                read_fields(table, name, {
-                    {"max_width", field(window.max_width, 64, 16384)},
-                    {"max_height", field(window.max_height, 64, 16384)},
-                    {"border", field(window.border, 1, 32)},
-                    {"title_height", field(window.title_height, 16, 64)},
-                    {"fullscreen_border", field(window.fullscreen_border, 1, 32)},
-                    {"typing_grace_ms", field(window.typing_grace_ms, 0, 10000)}});
+                read_fields(table, name,
+                            {{"max_width", field(window.max_width, 64, 16384)},
+                             {"max_height", field(window.max_height, 64, 16384)},
+                             {"border", field(window.border, 1, 32)},
+                             {"title_height", field(window.title_height, 16, 64)},
+                             {"fullscreen_border", field(window.fullscreen_border, 1, 32)},
+                             {"typing_grace_ms", field(window.typing_grace_ms, 0, 10000)}});
             else
                 read_bindings(table);
         }
@@ -147,7 +153,7 @@ void FileReader::read_outputs(const toml::node &node)
     if (!check_type(node, "output", node.is_array(), "an array of tables, written [[output]]"))
         return;
     const toml::array &array = *node.as_array();
-    std::map<std::string, std::size_t> index_by_name;  // to refuse a second entry for a name
+    std::map<std::string, std::size_t> index_by_name; // to refuse a second entry for a name
     for (std::size_t index = 0; index < array.size(); ++index) {
         const toml::node &element = *array.get(index);
         const std::string prefix = "output[" + std::to_string(index) + "]";
@@ -155,15 +161,21 @@ void FileReader::read_outputs(const toml::node &node)
             continue;
         const toml::table &table = *element.as_table();
         OutputConfig output;
-        read_fields(table, prefix, {
-            {"name", field(output.name, false)}, {"enabled", field(output.enabled)},
-            {"mode", [&](auto &value, auto &name) { read_mode(value, name, output); }},
-            {"scale", field(output.scale, 1, 4)},
-            {"position", [&](auto &value, auto &name) { read_position(value, name, output); }},
-            {"transform", choice(output.transform, {{"normal", Transform::normal},
-                {"90", Transform::rot90}, {"180", Transform::rot180}, {"270", Transform::rot270},
-                {"flipped", Transform::flipped}, {"flipped-90", Transform::flipped90},
-                {"flipped-180", Transform::flipped180}, {"flipped-270", Transform::flipped270}})}});
+        read_fields(
+            table, prefix,
+            {{"name", field(output.name, false)},
+             {"enabled", field(output.enabled)},
+             {"mode", [&](auto &value, auto &name) { read_mode(value, name, output); }},
+             {"scale", field(output.scale, 1, 4)},
+             {"position", [&](auto &value, auto &name) { read_position(value, name, output); }},
+             {"transform", choice(output.transform, {{"normal", Transform::normal},
+                                                     {"90", Transform::rot90},
+                                                     {"180", Transform::rot180},
+                                                     {"270", Transform::rot270},
+                                                     {"flipped", Transform::flipped},
+                                                     {"flipped-90", Transform::flipped90},
+                                                     {"flipped-180", Transform::flipped180},
+                                                     {"flipped-270", Transform::flipped270}})}});
         const toml::node *name_node = table.get("name");
         if (!name_node) {
             fail(table.source(), prefix + " needs a name, such as name = \"DP-1\"");
@@ -213,22 +225,25 @@ void FileReader::read_mode(const toml::node &node, const std::string &name, Outp
         if (hertz && rest.starts_with('.')) {
             rest.remove_prefix(1);
             std::size_t decimals = 0;
-            for (int place = 100; decimals < 3 && decimals < rest.size() &&
-                                  rest[decimals] >= '0' && rest[decimals] <= '9'; place /= 10)
+            for (int place = 100; decimals < 3 && decimals < rest.size() && rest[decimals] >= '0' &&
+                                  rest[decimals] <= '9';
+                 place /= 10)
                 *refresh_mhz += (rest[decimals++] - '0') * place;
-            well_formed = decimals > 0;  // a fourth decimal stays in `rest`: refused below
+            well_formed = decimals > 0; // a fourth decimal stays in `rest`: refused below
             rest.remove_prefix(decimals);
         }
     }
     if (!well_formed || !rest.empty())
-        fail(node.source(), name + " must look like \"1920x1080\", \"1920x1080@60\" or "
-                                   "\"1920x1080@59.94\", not " + quoted(text));
+        fail(node.source(), name +
+                                " must look like \"1920x1080\", \"1920x1080@60\" or "
+                                "\"1920x1080@59.94\", not " +
+                                quoted(text));
     else if (*width < 1 || *width > 16384 || *height < 1 || *height > 16384)
-        fail(node.source(), name + " width and height must be between 1 and 16384, not " +
-                                quoted(text));
+        fail(node.source(),
+             name + " width and height must be between 1 and 16384, not " + quoted(text));
     else if (refresh_mhz && (*refresh_mhz < 1000 || *refresh_mhz > 1000000))
-        fail(node.source(), name + " refresh rate must be between 1 and 1000 Hz, not " +
-                                quoted(text));
+        fail(node.source(),
+             name + " refresh rate must be between 1 and 1000 Hz, not " + quoted(text));
     else
         std::tie(output.width, output.height, output.refresh_mhz) =
             std::tuple(width, height, refresh_mhz);
@@ -255,8 +270,8 @@ void FileReader::read_bindings(const toml::table &table)
         std::string why, action;
         std::optional<Binding> binding = parse_key_combo(combo, why);
         if (!binding) {
-            fail(key.source(), "invalid key combo " + quoted(combo) + " in [bindings]: " +
-                                   printable(why, 200));
+            fail(key.source(),
+                 "invalid key combo " + quoted(combo) + " in [bindings]: " + printable(why, 200));
             continue;
         }
         if (!set(node, name, action))
@@ -309,10 +324,9 @@ std::optional<Error> read_text(const std::string &text, const std::string &path,
         return error;
     // An entry for an output named earlier (in the system file) replaces that one.
     for (OutputConfig &output : reader.outputs) {
-        auto same = std::find_if(config.outputs.begin(), config.outputs.end(),
-                                 [&](const OutputConfig &seen) {
-                                     return seen.name == output.name;
-                                 });
+        auto same =
+            std::find_if(config.outputs.begin(), config.outputs.end(),
+                         [&](const OutputConfig &seen) { return seen.name == output.name; });
         if (same != config.outputs.end())
             *same = std::move(output);
         else
@@ -337,11 +351,11 @@ void apply_bindings(std::vector<Binding> &bindings, const std::vector<BindingEnt
     }
 }
 
-}  // namespace
+} // namespace
 
 std::string Error::to_string() const
 {
-    if (line <= 0)  // no position, like a file that cannot be read: "path: message"
+    if (line <= 0) // no position, like a file that cannot be read: "path: message"
         return path + ": " + message;
     return path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
@@ -363,7 +377,7 @@ LoadResult parse(const std::string &system_text, const std::string &system_path,
         apply_bindings(config.bindings, system_bindings);
         apply_bindings(config.bindings, user_bindings);
         return {std::move(config), std::nullopt};
-    } catch (const std::exception &exception) {  // std::bad_alloc, in practice
+    } catch (const std::exception &exception) { // std::bad_alloc, in practice
         return {std::nullopt, Error{*current_path, 0, 0,
                                     std::string("cannot parse the file: ") + exception.what()}};
     }
@@ -381,4 +395,4 @@ const OutputConfig *find_output(const Config &config, const std::string &name)
     return wildcard;
 }
 
-}  // namespace rampart::config
+} // namespace rampart::config

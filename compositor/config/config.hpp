@@ -13,42 +13,51 @@ namespace rampart::config {
 enum class LogLevel { error, warning, info, debug };
 
 // Matches wl_output_transform numbering, so the glue can cast it.
-enum class Transform { normal = 0, rot90, rot180, rot270, flipped, flipped90, flipped180, flipped270 };
+enum class Transform {
+    normal = 0,
+    rot90,
+    rot180,
+    rot270,
+    flipped,
+    flipped90,
+    flipped180,
+    flipped270
+};
 
 struct OutputConfig {
-    std::string name;  // connector name such as "HEADLESS-1" or "DP-1"; "*" matches any
+    std::string name; // connector name such as "HEADLESS-1" or "DP-1"; "*" matches any
     bool enabled = true;
-    std::optional<int> width, height;  // mode; both or neither
-    std::optional<int> refresh_mhz;    // e.g. 60000; optional even with a mode
-    int scale = 1;                     // integer scale 1..4
-    std::optional<int> x, y;           // layout position; both or neither (auto otherwise)
+    std::optional<int> width, height; // mode; both or neither
+    std::optional<int> refresh_mhz;   // e.g. 60000; optional even with a mode
+    int scale = 1;                    // integer scale 1..4
+    std::optional<int> x, y;          // layout position; both or neither (auto otherwise)
     Transform transform = Transform::normal;
 };
 
 struct KeyboardConfig {
-    std::string rules, model, layout = "us", variant, options;  // xkb names
-    int repeat_rate = 25;    // keys per second, 0 disables repeat, max 100
-    int repeat_delay = 600;  // ms, 100..5000
+    std::string rules, model, layout = "us", variant, options; // xkb names
+    int repeat_rate = 25;   // keys per second, 0 disables repeat, max 100
+    int repeat_delay = 600; // ms, 100..5000
 };
 
 struct PointerConfig {
-    double acceleration = 0.0;  // libinput speed, -1..1
+    double acceleration = 0.0; // libinput speed, -1..1
     bool natural_scroll = false;
     bool tap_to_click = true;
 };
 
 struct CursorConfig {
-    std::string theme;  // empty: the xcursor default
-    int size = 24;      // 8..256
+    std::string theme; // empty: the xcursor default
+    int size = 24;     // 8..256
 };
 
 // Geometry and behaviour of windows. System config only: these are limits.
 struct WindowConfig {
-    int max_width = 16384, max_height = 16384;  // biggest surface a client may have
-    int border = 2;                             // frame thickness in px, 1..32
-    int title_height = 24;                      // title bar height in px, 16..64
+    int max_width = 16384, max_height = 16384; // biggest surface a client may have
+    int border = 2;                            // frame thickness in px, 1..32
+    int title_height = 24;                     // title bar height in px, 16..64
     int fullscreen_border = 2;  // level frame kept around fullscreen windows, 1..32 px
-    int typing_grace_ms = 1000;  // no focus stealing this long after the user typed
+    int typing_grace_ms = 1000; // no focus stealing this long after the user typed
 };
 
 // Security levels. System config only: [levels] and [[level]], listed lowest first.
@@ -60,48 +69,54 @@ struct Rgb {
 };
 
 struct LevelConfig {
-    std::string id;     // [a-z0-9_-]{1,32}, unique; what policy and the glue refer to
-    std::string name;   // shown on the panel and in frames; 1..32 code points
-    std::string glyph;  // 1..4 code points drawn before the name: colour is never the only cue
+    std::string id;    // [a-z0-9_-]{1,32}, unique; what policy and the glue refer to
+    std::string name;  // shown on the panel and in frames; 1..32 code points
+    std::string glyph; // 1..4 code points drawn before the name: colour is never the only cue
     Rgb color, text_color;
     TitlePattern pattern = TitlePattern::none;
-    std::string socket;                      // as written: absolute or under $XDG_RUNTIME_DIR
-    std::string socket_owner, socket_group;  // as written (a name or a number); empty = ours
-    unsigned socket_mode = 0600;             // never grants other users access
+    std::string socket;                     // as written: absolute or under $XDG_RUNTIME_DIR
+    std::string socket_owner, socket_group; // as written (a name or a number); empty = ours
+    unsigned socket_mode = 0600;            // never grants other users access
     int max_windows = 64, max_width = 8192, max_height = 8192;
 };
 
 struct LevelsConfig {
-    std::vector<LevelConfig> levels;  // rank order, lowest first; never empty after parse()
-    std::string plain_socket_level;   // the level served on wayland-N; "" = no such socket
-    std::string trusted_socket;       // owner-only socket for trusted tools; "" = off
+    std::vector<LevelConfig> levels; // rank order, lowest first; never empty after parse()
+    std::string plain_socket_level;  // the level served on wayland-N; "" = no such socket
+    std::string trusted_socket;      // owner-only socket for trusted tools; "" = off
 };
 
 enum class Action {
-    spawn,           // argument: the command line, run through /bin/sh -c
-    close,           // close the focused window
-    focus_next,      // Alt+Tab
+    spawn,      // argument: the command line, run through /bin/sh -c
+    close,      // close the focused window
+    focus_next, // Alt+Tab
     focus_prev,
-    maximize,        // toggle
-    fullscreen,      // toggle
-    send_to_output,  // argument: "next", "prev" or an output name
-    next_layout,     // switch keyboard layout group
-    lock,            // lock the screen (later issue; parsed now)
-    reload,          // reload configuration
-    exit,            // quit Rampart
+    maximize,       // toggle
+    fullscreen,     // toggle
+    send_to_output, // argument: "next", "prev" or an output name
+    next_layout,    // switch keyboard layout group
+    lock,           // lock the screen (later issue; parsed now)
+    reload,         // reload configuration
+    exit,           // quit Rampart
 };
 
 struct Binding {
-    uint32_t modifiers = 0;  // a mask of Modifier bits below
-    std::string key;         // xkb keysym name as written, e.g. "Return", "q", "Tab", "F1"
+    uint32_t modifiers = 0; // a mask of Modifier bits below
+    std::string key;        // xkb keysym name as written, e.g. "Return", "q", "Tab", "F1"
     Action action = Action::spawn;
     std::string argument;
 };
 
 // Bit values equal wlroots' WLR_MODIFIER_* so the glue can compare directly.
 enum Modifier : uint32_t {
-    shift = 1u << 0, caps = 1u << 1, ctrl = 1u << 2, alt = 1u << 3,
-    mod2 = 1u << 4, mod3 = 1u << 5, super = 1u << 6, mod5 = 1u << 7,
+    shift = 1u << 0,
+    caps = 1u << 1,
+    ctrl = 1u << 2,
+    alt = 1u << 3,
+    mod2 = 1u << 4,
+    mod3 = 1u << 5,
+    super = 1u << 6,
+    mod5 = 1u << 7,
 };
 
 // The trusted panel. The security phrase is the user's: shown only by Rampart's trusted
@@ -109,25 +124,26 @@ enum Modifier : uint32_t {
 enum class PanelEdge { top, bottom };
 
 struct PanelConfig {
-    std::string clock_format = "%H:%M";  // strftime; minutes or coarser keeps an idle desktop idle
+    std::string clock_format = "%H:%M"; // strftime; minutes or coarser keeps an idle desktop idle
     std::string security_phrase;
     PanelEdge edge = PanelEdge::top;
     // Keys Rampart keeps for itself, never delivered to a client.
-    Binding secure_attention_key{ctrl | alt, "Delete", Action::spawn, ""};  // opens the trusted overview
-    Binding xray_key{0, "Menu", Action::spawn, ""};     // shows level badges while held
+    Binding secure_attention_key{ctrl | alt, "Delete", Action::spawn,
+                                 ""};               // opens the trusted overview
+    Binding xray_key{0, "Menu", Action::spawn, ""}; // shows level badges while held
 };
 
 struct Config {
     LogLevel log_level = LogLevel::info;
-    std::string terminal = "foot";  // what the default Super+Return binding spawns
+    std::string terminal = "foot"; // what the default Super+Return binding spawns
     KeyboardConfig keyboard;
     PointerConfig pointer;
     CursorConfig cursor;
     WindowConfig window;
-    LevelsConfig levels;  // without [[level]]: one level "default" served on wayland-N
+    LevelsConfig levels; // without [[level]]: one level "default" served on wayland-N
     std::vector<OutputConfig> outputs;
     PanelConfig panel;
-    std::vector<Binding> bindings;  // when the files name none: default_bindings(terminal)
+    std::vector<Binding> bindings; // when the files name none: default_bindings(terminal)
 };
 
 // A config problem in the form "path:line:col: message" (line/col 1-based; 0 when unknown).
@@ -139,8 +155,8 @@ struct Error {
 };
 
 struct LoadResult {
-    std::optional<Config> config;  // set on success
-    std::optional<Error> error;    // set on failure (config is then empty)
+    std::optional<Config> config; // set on success
+    std::optional<Error> error;   // set on failure (config is then empty)
 };
 
 // Parses the system config text, then the user config text on top of it. The user file may
@@ -187,4 +203,4 @@ const LevelConfig *find_level(const Config &config, std::string_view id);
 // "" when the path is empty, or relative while runtime_dir is not an absolute path.
 std::string resolve_socket_path(const std::string &path, const std::string &runtime_dir);
 
-}  // namespace rampart::config
+} // namespace rampart::config

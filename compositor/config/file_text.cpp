@@ -62,7 +62,7 @@ std::string toml_number(double value)
     return out.str();
 }
 
-}  // namespace
+} // namespace
 
 namespace detail {
 
@@ -132,9 +132,9 @@ bool is_invisible_format(char32_t c)
 
 bool is_blank(char32_t c)
 {
-    return c == ' ' || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-           c == 0x202f || c == 0x205f || c == 0x3000 || c == 0x2800 || c == 0x3164 ||
-           c == 0x115f || c == 0x1160 || c == 0xffa0;
+    return c == ' ' || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f ||
+           c == 0x205f || c == 0x3000 || c == 0x2800 || c == 0x3164 || c == 0x115f || c == 0x1160 ||
+           c == 0xffa0;
 }
 
 std::string code_point_name(char32_t c)
@@ -157,7 +157,7 @@ std::optional<Error> check_nesting(std::string_view text, const std::string &pat
     while (pos < text.size() && problem.empty()) {
         const char c = text[pos];
         if (c == '#') {
-            pos = text.find('\n', pos);  // npos ends the loop
+            pos = text.find('\n', pos); // npos ends the loop
             continue;
         }
         if (c == '"' || c == '\'') {
@@ -178,9 +178,9 @@ std::optional<Error> check_nesting(std::string_view text, const std::string &pat
     if (problem.empty())
         return std::nullopt;
     const std::string_view before = text.substr(0, pos);
-    const std::string_view line_text = before.substr(before.rfind('\n') + 1);  // npos + 1 == 0
+    const std::string_view line_text = before.substr(before.rfind('\n') + 1); // npos + 1 == 0
     const auto column = std::count_if(line_text.begin(), line_text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;  // count characters, not bytes
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80; // count characters, not bytes
     });
     return Error{path, 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n')),
                  1 + static_cast<int>(column), problem};
@@ -219,7 +219,7 @@ bool ValueReader::set(const toml::node &node, const std::string &name, std::stri
     if (!check_type(node, name, node.is_string(), "a string"))
         return false;
     const std::string &value = node.as_string()->get();
-    if (value.find('\0') != std::string::npos) {  // "\u0000" is valid TOML
+    if (value.find('\0') != std::string::npos) { // "\u0000" is valid TOML
         fail(node.source(), name + " must not contain a NUL character");
         return false;
     }
@@ -273,8 +273,8 @@ FieldReader ValueReader::field(double &out, double min, double max)
     return [this, &out, min, max](const toml::node &node, const std::string &name) {
         if (!check_type(node, name, node.is_number(), "a number"))
             return;
-        const double value = node.value<double>().value_or(0.0);  // an integer converts
-        if (value >= min && value <= max)  // false for NaN too
+        const double value = node.value<double>().value_or(0.0); // an integer converts
+        if (value >= min && value <= max)                        // false for NaN too
             out = value;
         else
             fail(node.source(), name + " must be between " + toml_number(min) + " and " +
@@ -330,7 +330,7 @@ std::optional<Error> read_file(const std::string &path, std::string &text)
     return std::nullopt;
 }
 
-}  // namespace detail
+} // namespace detail
 
 LoadResult load(const std::string &system_path, const std::string &user_path)
 {
@@ -354,12 +354,12 @@ std::string default_system_path()
 std::string default_user_path()
 {
     const char *config_home = std::getenv("XDG_CONFIG_HOME");
-    if (config_home && config_home[0] == '/')  // the XDG spec says to ignore a relative one
+    if (config_home && config_home[0] == '/') // the XDG spec says to ignore a relative one
         return std::string(config_home) + "/rampart/rampart.toml";
     const char *home = std::getenv("HOME");
     if (home && home[0] != '\0')
         return std::string(home) + "/.config/rampart/rampart.toml";
-    return {};  // no home directory: no user config (load() treats "" as absent)
+    return {}; // no home directory: no user config (load() treats "" as absent)
 }
 
-}  // namespace rampart::config
+} // namespace rampart::config

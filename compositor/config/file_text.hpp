@@ -29,8 +29,8 @@ constexpr std::size_t max_file_size = 1 << 20;
 
 inline bool is_bare_key_character(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 // Reads the file into `text`: a missing file (or an empty path) is empty text. Reads at most
@@ -115,4 +115,4 @@ FieldReader ValueReader::choice(T &out, std::vector<std::pair<std::string, T>> c
     };
 }
 
-}  // namespace rampart::config::detail
+} // namespace rampart::config::detail

@@ -19,12 +19,12 @@ using detail::is_control;
 using detail::is_invisible_format;
 using detail::quoted;
 
-constexpr std::size_t max_socket_path = 107;  // sun_path holds 108 bytes with the NUL
+constexpr std::size_t max_socket_path = 107; // sun_path holds 108 bytes with the NUL
 
 std::optional<Rgb> parse_color(std::string_view text)
 {
     const auto digit = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0'
+        return c >= '0' && c <= '9'   ? c - '0'
                : c >= 'a' && c <= 'f' ? c - 'a' + 10
                : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                       : -1;
@@ -122,7 +122,7 @@ std::string label_problem(const std::string &text, std::size_t max_code_points, 
     return {};
 }
 
-}  // namespace
+} // namespace
 
 namespace detail {
 
@@ -137,8 +137,8 @@ FieldReader LevelsReader::id_field(Entry &entry)
                 return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
             });
         if (!well_formed) {
-            values_.fail(node.source(), name + " must be 1 to 32 of a-z, 0-9, _ and -, not " +
-                                            quoted(id));
+            values_.fail(node.source(),
+                         name + " must be 1 to 32 of a-z, 0-9, _ and -, not " + quoted(id));
         } else if (id == "none") {
             values_.fail(node.source(), name + " \"none\" is reserved: plain_socket = \"none\" "
                                                "turns the plain socket off");
@@ -149,8 +149,8 @@ FieldReader LevelsReader::id_field(Entry &entry)
     };
 }
 
-FieldReader LevelsReader::label_field(std::string &out, std::size_t max_code_points,
-                                      bool is_glyph, toml::source_region &where)
+FieldReader LevelsReader::label_field(std::string &out, std::size_t max_code_points, bool is_glyph,
+                                      toml::source_region &where)
 {
     return [this, &out, &where, max_code_points, is_glyph](const toml::node &node,
                                                            const std::string &name) {
@@ -174,28 +174,28 @@ FieldReader LevelsReader::color_field(Rgb &out)
         if (const std::optional<Rgb> color = parse_color(text))
             out = *color;
         else
-            values_.fail(node.source(), name + " must be a colour written \"#rrggbb\", not " +
-                                            quoted(text));
+            values_.fail(node.source(),
+                         name + " must be a colour written \"#rrggbb\", not " + quoted(text));
     };
 }
 
 FieldReader LevelsReader::socket_field(std::string &out, std::string &key,
                                        toml::source_region &where, bool may_be_empty)
 {
-    return [this, &out, &key, &where, may_be_empty](const toml::node &node,
-                                                    const std::string &name) {
-        std::string path, normalised;
-        if (!values_.set(node, name, path) || (path.empty() && may_be_empty))
-            return;
-        if (path.empty()) {
-            values_.fail(node.source(), name + " must not be empty");
-        } else if (const std::string problem = socket_path_problem(path, normalised);
-                   !problem.empty()) {
-            values_.fail(node.source(), name + " " + problem);
-        } else {
-            std::tie(out, key, where) = std::tuple(path, normalised, node.source());
-        }
-    };
+    return
+        [this, &out, &key, &where, may_be_empty](const toml::node &node, const std::string &name) {
+            std::string path, normalised;
+            if (!values_.set(node, name, path) || (path.empty() && may_be_empty))
+                return;
+            if (path.empty()) {
+                values_.fail(node.source(), name + " must not be empty");
+            } else if (const std::string problem = socket_path_problem(path, normalised);
+                       !problem.empty()) {
+                values_.fail(node.source(), name + " " + problem);
+            } else {
+                std::tie(out, key, where) = std::tuple(path, normalised, node.source());
+            }
+        };
 }
 
 // An octal string, so that a decimal 600 (octal 1130) can never be taken for 0600.
@@ -203,23 +203,26 @@ FieldReader LevelsReader::mode_field(unsigned &out)
 {
     return [this, &out](const toml::node &node, const std::string &name) {
         std::string text;
-        if (!values_.check_type(node, name, node.is_string(),
-                                "an octal string such as \"0600\"") ||
+        if (!values_.check_type(node, name, node.is_string(), "an octal string such as \"0600\"") ||
             !values_.set(node, name, text))
             return;
-        const bool octal = (text.size() == 3 || (text.size() == 4 && text[0] == '0')) &&
-                           std::all_of(text.begin(), text.end(),
-                                       [](char c) { return c >= '0' && c <= '7'; });
+        const bool octal =
+            (text.size() == 3 || (text.size() == 4 && text[0] == '0')) &&
+            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; });
         const unsigned mode = octal ? static_cast<unsigned>(std::stoul(text, nullptr, 8)) : 0;
         if (!octal)
-            values_.fail(node.source(), name + " must be three octal digits with an optional "
-                                               "leading 0, such as \"0660\", not " + quoted(text));
+            values_.fail(node.source(), name +
+                                            " must be three octal digits with an optional "
+                                            "leading 0, such as \"0660\", not " +
+                                            quoted(text));
         else if (mode & 07)
-            values_.fail(node.source(), name + " " + quoted(text) + " must not give other users "
-                                               "access: its last digit must be 0");
+            values_.fail(node.source(), name + " " + quoted(text) +
+                                            " must not give other users "
+                                            "access: its last digit must be 0");
         else if ((mode & 0222) == 0)
-            values_.fail(node.source(), name + " " + quoted(text) + " lets no one connect: "
-                                               "connecting needs write permission");
+            values_.fail(node.source(), name + " " + quoted(text) +
+                                            " lets no one connect: "
+                                            "connecting needs write permission");
         else
             out = mode;
     };
@@ -257,10 +260,10 @@ void LevelsReader::read_settings(const toml::node &node)
         if (values_.set(value, name, id))
             std::tie(plain_socket_, plain_socket_where_) = std::tuple(id, value.source());
     };
-    values_.read_fields(*node.as_table(), "levels", {
-        {"plain_socket", plain_socket},
-        {"trusted_socket", socket_field(trusted_socket_, trusted_socket_key_,
-                                        trusted_socket_where_, true)}});
+    values_.read_fields(*node.as_table(), "levels",
+                        {{"plain_socket", plain_socket},
+                         {"trusted_socket", socket_field(trusted_socket_, trusted_socket_key_,
+                                                         trusted_socket_where_, true)}});
 }
 
 void LevelsReader::read_levels(const toml::node &node)
@@ -272,8 +275,8 @@ void LevelsReader::read_levels(const toml::node &node)
     // A file of thousands of empty [[level]] tables is read no further than the limit.
     for (std::size_t index = 0; index < std::min(array.size(), max_levels); ++index) {
         const toml::node &element = *array.get(index);
-        if (values_.check_type(element, "level[" + std::to_string(index) + "]",
-                               element.is_table(), "a table"))
+        if (values_.check_type(element, "level[" + std::to_string(index) + "]", element.is_table(),
+                               "a table"))
             read_level(*element.as_table(), index);
     }
     if (array.size() > max_levels)
@@ -288,22 +291,24 @@ void LevelsReader::read_level(const toml::table &table, std::size_t index)
     entry.prefix = "level[" + std::to_string(index) + "]";
     LevelConfig &level = entry.level;
     toml::source_region unused;
-    values_.read_fields(table, entry.prefix, {
-        {"id", id_field(entry)},
-        {"name", label_field(level.name, 32, false, entry.name_where)},
-        {"color", color_field(level.color)},
-        {"text_color", color_field(level.text_color)},
-        {"glyph", label_field(level.glyph, 4, true, unused)},
-        {"pattern", values_.choice(level.pattern, {{"none", TitlePattern::none},
-            {"stripes", TitlePattern::stripes}, {"dots", TitlePattern::dots},
-            {"checks", TitlePattern::checks}})},
-        {"socket", socket_field(level.socket, entry.socket_key, entry.socket_where, false)},
-        {"socket_owner", account_field(level.socket_owner, "user")},
-        {"socket_group", account_field(level.socket_group, "group")},
-        {"socket_mode", mode_field(level.socket_mode)},
-        {"max_windows", values_.field(level.max_windows, 1, 1000)},
-        {"max_width", limit_field(entry.max_width)},
-        {"max_height", limit_field(entry.max_height)}});
+    values_.read_fields(
+        table, entry.prefix,
+        {{"id", id_field(entry)},
+         {"name", label_field(level.name, 32, false, entry.name_where)},
+         {"color", color_field(level.color)},
+         {"text_color", color_field(level.text_color)},
+         {"glyph", label_field(level.glyph, 4, true, unused)},
+         {"pattern", values_.choice(level.pattern, {{"none", TitlePattern::none},
+                                                    {"stripes", TitlePattern::stripes},
+                                                    {"dots", TitlePattern::dots},
+                                                    {"checks", TitlePattern::checks}})},
+         {"socket", socket_field(level.socket, entry.socket_key, entry.socket_where, false)},
+         {"socket_owner", account_field(level.socket_owner, "user")},
+         {"socket_group", account_field(level.socket_group, "group")},
+         {"socket_mode", mode_field(level.socket_mode)},
+         {"max_windows", values_.field(level.max_windows, 1, 1000)},
+         {"max_width", limit_field(entry.max_width)},
+         {"max_height", limit_field(entry.max_height)}});
     std::vector<std::string> missing;
     for (const char *key : {"id", "name", "color", "text_color", "glyph", "socket"})
         if (!table.contains(key))
@@ -322,8 +327,8 @@ void LevelsReader::check_limit(const Entry &entry, const Limit &limit, const cha
 {
     if (limit.value && (*limit.value < 64 || *limit.value > global_max))
         values_.fail(limit.where, entry.prefix + "." + key + " must be between 64 and " +
-                                      std::to_string(global_max) + " (window." + key +
-                                      "), not " + std::to_string(*limit.value));
+                                      std::to_string(global_max) + " (window." + key + "), not " +
+                                      std::to_string(*limit.value));
 }
 
 // Reports each clash once, at the later level, naming the earliest level it clashes with.
@@ -336,15 +341,13 @@ void LevelsReader::check_unique()
         };
         const std::string &id = entry->level.id, &name = entry->level.name;
         const std::string &socket = entry->level.socket;
-        if (const Entry *other = earlier([&](const Entry &e) {
-                return entry->id_ok && e.id_ok && e.level.id == id;
-            }))
+        if (const Entry *other = earlier(
+                [&](const Entry &e) { return entry->id_ok && e.id_ok && e.level.id == id; }))
             values_.fail(entry->id_where, entry->prefix + ".id " + quoted(id) +
                                               " is already used by " + other->prefix);
         // Two levels must never look alike but for their colour.
-        if (const Entry *other = earlier([&](const Entry &e) {
-                return !name.empty() && e.level.name == name;
-            }))
+        if (const Entry *other =
+                earlier([&](const Entry &e) { return !name.empty() && e.level.name == name; }))
             values_.fail(entry->name_where, entry->prefix + ".name " + quoted(name) +
                                                 " is already used by " + other->prefix);
         if (const Entry *other = earlier([&](const Entry &e) {
@@ -370,16 +373,26 @@ void LevelsReader::finish(const WindowConfig &window, LevelsConfig &out)
         entry.level.max_height =
             static_cast<int>(entry.max_height.value.value_or(std::min(8192, window.max_height)));
     }
-    if (entries_.empty()) {  // a single-level desktop
+    if (entries_.empty()) { // a single-level desktop
         Entry entry;
-        entry.level = LevelConfig{"default", "Unclassified", "◇", {0x5a, 0x5a, 0x5a},
-                                  {0xff, 0xff, 0xff}, TitlePattern::none, "rampart-default",
-                                  {}, {}, 0600, 64, window.max_width, window.max_height};
-        entry.id_ok = true;  // no socket_key: it has no position to report a clash at
+        entry.level = LevelConfig{"default",
+                                  "Unclassified",
+                                  "◇",
+                                  {0x5a, 0x5a, 0x5a},
+                                  {0xff, 0xff, 0xff},
+                                  TitlePattern::none,
+                                  "rampart-default",
+                                  {},
+                                  {},
+                                  0600,
+                                  64,
+                                  window.max_width,
+                                  window.max_height};
+        entry.id_ok = true; // no socket_key: it has no position to report a clash at
         entries_.push_back(std::move(entry));
         if (trusted_socket_key_ == entries_.back().level.socket)
-            values_.fail(trusted_socket_where_, "levels.trusted_socket " +
-                                                    quoted(trusted_socket_) + " is the socket of "
+            values_.fail(trusted_socket_where_, "levels.trusted_socket " + quoted(trusted_socket_) +
+                                                    " is the socket of "
                                                     "the default level");
     }
     check_unique();
@@ -395,7 +408,7 @@ void LevelsReader::finish(const WindowConfig &window, LevelsConfig &out)
         plain == "none" || std::any_of(entries_.begin(), entries_.end(), [&](const Entry &entry) {
             return entry.id_ok && entry.level.id == plain;
         });
-    if (!plain_known && ids_ok)  // a refused id is reported already: do not guess further
+    if (!plain_known && ids_ok) // a refused id is reported already: do not guess further
         values_.fail(plain_socket_where_, "levels.plain_socket " + quoted(plain) +
                                               " is not a level (levels: " + known +
                                               "; or \"none\" for no plain socket)");
@@ -407,7 +420,7 @@ void LevelsReader::finish(const WindowConfig &window, LevelsConfig &out)
     out.trusted_socket = trusted_socket_;
 }
 
-}  // namespace detail
+} // namespace detail
 
 const LevelConfig *find_level(const Config &config, std::string_view id)
 {
@@ -423,9 +436,9 @@ std::string resolve_socket_path(const std::string &path, const std::string &runt
         return {};
     if (path[0] == '/')
         return normalise_path(path);
-    if (!runtime_dir.starts_with('/'))  // wayland refuses an unset XDG_RUNTIME_DIR too
+    if (!runtime_dir.starts_with('/')) // wayland refuses an unset XDG_RUNTIME_DIR too
         return {};
     return normalise_path(runtime_dir + "/" + path);
 }
 
-}  // namespace rampart::config
+} // namespace rampart::config

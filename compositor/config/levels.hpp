@@ -19,8 +19,8 @@ class LevelsReader {
 public:
     explicit LevelsReader(ValueReader &values) : values_(values) {}
 
-    void read_settings(const toml::node &node);  // [levels]
-    void read_levels(const toml::node &node);    // [[level]]
+    void read_settings(const toml::node &node); // [levels]
+    void read_levels(const toml::node &node);   // [[level]]
     // After the whole file: the cross-checks, then the result (the default level if the file
     // configured none).
     void finish(const WindowConfig &window, LevelsConfig &out);
@@ -34,9 +34,9 @@ private:
     // A level as read, with where its values were written, for the checks across levels.
     struct Entry {
         LevelConfig level;
-        std::string prefix;         // "level[2]", for messages
-        bool id_ok = false;         // false when the id was missing or refused
-        std::string socket_key;     // the normalised socket path; "" if missing or refused
+        std::string prefix;     // "level[2]", for messages
+        bool id_ok = false;     // false when the id was missing or refused
+        std::string socket_key; // the normalised socket path; "" if missing or refused
         toml::source_region id_where, name_where, socket_where;
         Limit max_width, max_height;
     };
@@ -62,4 +62,4 @@ private:
     toml::source_region trusted_socket_where_;
 };
 
-}  // namespace rampart::config::detail
+} // namespace rampart::config::detail

@@ -11,8 +11,8 @@
 namespace rampart {
 
 namespace {
-constexpr int resize_band = 8;     // px of the frame edge that starts a resize
-constexpr int min_content = 64;    // smallest content an interactive resize makes
+constexpr int resize_band = 8;  // px of the frame edge that starts a resize
+constexpr int min_content = 64; // smallest content an interactive resize makes
 
 const char *cursor_for_edges(uint32_t edges)
 {
@@ -29,7 +29,7 @@ const char *cursor_for_edges(uint32_t edges)
     default: return "left_ptr";
     }
 }
-}  // namespace
+} // namespace
 
 InputManager::InputManager(Server &server_) : server(server_)
 {
@@ -56,7 +56,8 @@ InputManager::InputManager(Server &server_) : server(server_)
         wlr_seat_pointer_notify_axis(server.seat, event->time_msec, event->orientation,
                                      event->delta, event->delta_discrete, event->source);
     });
-    frame_.connect(&cursor->events.frame, [this](void *) { wlr_seat_pointer_notify_frame(server.seat); });
+    frame_.connect(&cursor->events.frame,
+                   [this](void *) { wlr_seat_pointer_notify_frame(server.seat); });
     request_cursor_.connect(&server.seat->events.request_set_cursor, [this](void *data) {
         auto *event = static_cast<wlr_seat_pointer_request_set_cursor_event *>(data);
         // Only the client with pointer focus may set the cursor image.
@@ -79,10 +80,11 @@ InputManager::InputManager(Server &server_) : server(server_)
     // Without a trusted socket it does not exist at all.
     if (server.trusted_socket_configured()) {
         virtual_keyboards_ = wlr_virtual_keyboard_manager_v1_create(server.display);
-        new_virtual_keyboard_.connect(&virtual_keyboards_->events.new_virtual_keyboard, [this](void *data) {
-            auto *keyboard = static_cast<wlr_virtual_keyboard_v1 *>(data);
-            add_device(&keyboard->input_device);
-        });
+        new_virtual_keyboard_.connect(
+            &virtual_keyboards_->events.new_virtual_keyboard, [this](void *data) {
+                auto *keyboard = static_cast<wlr_virtual_keyboard_v1 *>(data);
+                add_device(&keyboard->input_device);
+            });
     }
     apply_config();
 }
@@ -158,8 +160,7 @@ void InputManager::add_device(wlr_input_device *device)
         pointer_destroy_.push_back(std::move(destroy));
         break;
     }
-    default:
-        break;  // touch, tablets, switches: not handled yet
+    default: break; // touch, tablets, switches: not handled yet
     }
     update_capabilities();
     log::info("input device added: %s", device->name ? device->name : "(unnamed)");
@@ -253,7 +254,8 @@ void InputManager::handle_motion(uint32_t time_msec)
         moved.x += dx;
         moved.y += dy;
         if (output)
-            moved = wm::keep_reachable(moved, output->usable_box(), grab_.view->frame_extents().top());
+            moved =
+                wm::keep_reachable(moved, output->usable_box(), grab_.view->frame_extents().top());
         grab_.view->move_to(moved.x, moved.y);
         return;
     }
@@ -272,7 +274,7 @@ void InputManager::handle_motion(uint32_t time_msec)
     double sx = 0, sy = 0;
     View *view = server.view_at(cursor->x, cursor->y, &surface, &sx, &sy);
     if (server.overview->mode() == Overview::Mode::interactive)
-        surface = nullptr;  // no client sees the pointer while the overview is open
+        surface = nullptr; // no client sees the pointer while the overview is open
     if (surface) {
         wlr_seat_pointer_notify_enter(server.seat, surface, sx, sy);
         wlr_seat_pointer_notify_motion(server.seat, time_msec, sx, sy);
@@ -321,8 +323,8 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
     }
     // The panel is Rampart's: its clicks never reach a client.
     if (Output *output = server.output_at(cursor->x, cursor->y);
-        output && output->panel && output->panel_box().contains(static_cast<int>(cursor->x),
-                                                                static_cast<int>(cursor->y))) {
+        output && output->panel &&
+        output->panel_box().contains(static_cast<int>(cursor->x), static_cast<int>(cursor->y))) {
         if (pressed)
             server.panel_clicked(output->panel->hit(cursor->x, cursor->y), event->button);
         return;
@@ -331,7 +333,7 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
         grab_ = {};
         cursor_image_ = nullptr;
         handle_motion(event->time_msec);
-        return;  // the press started a grab, so the client never saw it
+        return; // the press started a grab, so the client never saw it
     }
 
     wlr_surface *surface = nullptr;
@@ -346,23 +348,26 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
         }
         if (super_held && event->button == BTN_RIGHT) {
             wm::Box outer = view->outer_box();
-            uint32_t edges = (cursor->x < outer.x + outer.width / 2.0 ? wm::Edge::left : wm::Edge::right) |
-                             (cursor->y < outer.y + outer.height / 2.0 ? wm::Edge::top : wm::Edge::bottom);
+            uint32_t edges =
+                (cursor->x < outer.x + outer.width / 2.0 ? wm::Edge::left : wm::Edge::right) |
+                (cursor->y < outer.y + outer.height / 2.0 ? wm::Edge::top : wm::Edge::bottom);
             begin_resize(view, edges);
             return;
         }
         if (!surface) {
             // A press on the frame: close button, edge resize, or title-bar move.
             wm::Box outer = view->outer_box();
-            int fx = static_cast<int>(cursor->x) - outer.x, fy = static_cast<int>(cursor->y) - outer.y;
+            int fx = static_cast<int>(cursor->x) - outer.x,
+                fy = static_cast<int>(cursor->y) - outer.y;
             wm::Box close = view->frame->close_button();
             if (event->button == BTN_LEFT && !close.empty() && close.contains(fx, fy)) {
                 view->close();
                 return;
             }
-            unsigned edges = view->fullscreen() ? 0u
-                                                : wm::edges_at(outer, static_cast<int>(cursor->x),
-                                                               static_cast<int>(cursor->y), resize_band);
+            unsigned edges = view->fullscreen()
+                                 ? 0u
+                                 : wm::edges_at(outer, static_cast<int>(cursor->x),
+                                                static_cast<int>(cursor->y), resize_band);
             if (event->button == BTN_LEFT && edges)
                 begin_resize(view, edges);
             else if (event->button == BTN_LEFT && !view->fullscreen())
@@ -374,4 +379,4 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
         wlr_seat_pointer_notify_button(server.seat, event->time_msec, event->button, event->state);
 }
 
-}  // namespace rampart
+} // namespace rampart

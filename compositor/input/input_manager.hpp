@@ -23,7 +23,7 @@ public:
     InputManager(const InputManager &) = delete;
     InputManager &operator=(const InputManager &) = delete;
 
-    void apply_config();  // keymaps, repeat, pointer settings, cursor theme
+    void apply_config(); // keymaps, repeat, pointer settings, cursor theme
     double cursor_x() const { return cursor->x; }
     double cursor_y() const { return cursor->y; }
     void warp_cursor(double lx, double ly);
@@ -60,17 +60,17 @@ private:
         double start_cursor_x = 0, start_cursor_y = 0;
         wm::Box start_outer;
         uint32_t edges = 0;
-        wm::Box wanted_outer;  // resize target; position follows the client's new size
+        wm::Box wanted_outer; // resize target; position follows the client's new size
     } grab_;
     std::vector<wlr_input_device *> pointers_;
     const char *cursor_image_ = nullptr;
     bool overview_click_ = false;
 
-    wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr;  // trusted clients only
+    wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr; // trusted clients only
     Listener new_virtual_keyboard_;
     Listener new_input_, motion_, motion_absolute_, button_, axis_, frame_, request_cursor_,
         request_selection_, request_primary_selection_;
     std::vector<std::unique_ptr<Listener>> pointer_destroy_;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -15,7 +15,7 @@ struct KeymapDeleter {
     void operator()(xkb_keymap *keymap) const { xkb_keymap_unref(keymap); }
     void operator()(xkb_context *context) const { xkb_context_unref(context); }
 };
-}  // namespace
+} // namespace
 
 Keyboard::Keyboard(InputManager &input_, wlr_input_device *device_)
     : input(input_), device(device_), wlr(device_->keyboard)
@@ -33,7 +33,7 @@ Keyboard::Keyboard(InputManager &input_, wlr_input_device *device_)
         auto &list = input.keyboards;
         for (auto it = list.begin(); it != list.end(); ++it)
             if (it->get() == this) {
-                list.erase(it);  // destroys this; nothing may touch members after
+                list.erase(it); // destroys this; nothing may touch members after
                 return;
             }
     });
@@ -90,8 +90,8 @@ void Keyboard::next_layout()
     xkb_layout_index_t next = (wlr->modifiers.group + 1) % count;
     wlr_keyboard_notify_modifiers(wlr, wlr->modifiers.depressed, wlr->modifiers.latched,
                                   wlr->modifiers.locked, next);
-    input.server.events.emit("layout", {{"name", std::string(xkb_keymap_layout_get_name(
-                                                      wlr->keymap, next))}});
+    input.server.events.emit(
+        "layout", {{"name", std::string(xkb_keymap_layout_get_name(wlr->keymap, next))}});
 }
 
 std::vector<uint32_t> Keyboard::keys_for_clients() const
@@ -110,11 +110,12 @@ bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
     xkb_keysym_t keysym = xkb_state_key_get_one_sym(wlr->xkb_state, keycode);
     xkb_keysym_t lower = xkb_keysym_to_lower(keysym);
     auto matches = [&](const config::Binding &key, bool exact_modifiers) {
-        xkb_keysym_t wanted = xkb_keysym_to_lower(
-            xkb_keysym_from_name(key.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE));
+        xkb_keysym_t wanted =
+            xkb_keysym_to_lower(xkb_keysym_from_name(key.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE));
         if (wanted == XKB_KEY_NoSymbol || wanted != lower)
             return false;
-        return exact_modifiers ? modifiers == key.modifiers : (modifiers & key.modifiers) == key.modifiers;
+        return exact_modifiers ? modifiers == key.modifiers
+                               : (modifiers & key.modifiers) == key.modifiers;
     };
     const config::PanelConfig &panel = server.config.panel;
     // The secure attention key is always Rampart's: no client can ask for it, and no client
@@ -128,7 +129,7 @@ bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
     }
     if (server.overview->mode() == Overview::Mode::interactive) {
         server.overview->handle_key(keysym);
-        return true;  // while the overview is open, every key is Rampart's
+        return true; // while the overview is open, every key is Rampart's
     }
     if (matches(panel.xray_key, true) && !server.overview->is_open()) {
         server.overview->open(Overview::Mode::xray);
@@ -189,9 +190,9 @@ void Keyboard::handle_modifiers()
     if ((previous_modifiers_ & WLR_MODIFIER_ALT) && !(now & WLR_MODIFIER_ALT))
         server.end_focus_cycle();
     previous_modifiers_ = now;
-    server.schedule_panel_update();  // Caps Lock and the layout show on the panel
+    server.schedule_panel_update(); // Caps Lock and the layout show on the panel
     wlr_seat_set_keyboard(server.seat, device);
     wlr_seat_keyboard_notify_modifiers(server.seat, &wlr->modifiers);
 }
 
-}  // namespace rampart
+} // namespace rampart

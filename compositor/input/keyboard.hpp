@@ -45,10 +45,10 @@ private:
     };
     std::vector<ResolvedBinding> bindings_;
     std::vector<config::Binding> binding_storage_;
-    std::set<uint32_t> consumed_keys_;  // their releases must not reach a client either
+    std::set<uint32_t> consumed_keys_; // their releases must not reach a client either
     uint32_t previous_modifiers_ = 0;
 
     Listener key_, modifiers_, destroy_;
 };
 
-}  // namespace rampart
+} // namespace rampart

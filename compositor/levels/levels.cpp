@@ -10,17 +10,22 @@ namespace rampart {
 namespace {
 constexpr const char *message_window_limit = "5b0e1f2a7c3d4e8f9a1b2c3d4e5f6a71";
 
-wm::Colour colour_of(const config::Rgb &rgb) { return wm::Colour::from_rgb(rgb.r, rgb.g, rgb.b); }
-}  // namespace
+wm::Colour colour_of(const config::Rgb &rgb)
+{
+    return wm::Colour::from_rgb(rgb.r, rgb.g, rgb.b);
+}
+} // namespace
 
 FrameIdentity Server::identity_for_level(int level) const
 {
     if (level >= 0 && level < static_cast<int>(config.levels.levels.size())) {
         const config::LevelConfig &l = config.levels.levels[static_cast<size_t>(level)];
-        return {l.glyph, l.name, colour_of(l.color), colour_of(l.text_color), static_cast<int>(l.pattern)};
+        return {l.glyph, l.name, colour_of(l.color), colour_of(l.text_color),
+                static_cast<int>(l.pattern)};
     }
     // Rampart's own trusted helpers: a look no level may configure (see docs/threat-model.md).
-    return {"◆", "Rampart", wm::Colour::from_rgb(0x10, 0x10, 0x10), wm::Colour::from_rgb(0xff, 0xd7, 0x00), 0};
+    return {"◆", "Rampart", wm::Colour::from_rgb(0x10, 0x10, 0x10),
+            wm::Colour::from_rgb(0xff, 0xd7, 0x00), 0};
 }
 
 wm::Size Server::max_surface_size(int level) const
@@ -38,7 +43,7 @@ bool Server::window_limit_reached(wlr_xdg_surface *surface)
     wl_client *client = wl_resource_get_client(surface->resource);
     int level = level_of(client);
     if (level < 0)
-        return false;  // trusted helpers are ours
+        return false; // trusted helpers are ours
     const config::LevelConfig &l = config.levels.levels[static_cast<size_t>(level)];
     int count = 0;
     for (auto &view : views)
@@ -48,7 +53,8 @@ bool Server::window_limit_reached(wlr_xdg_surface *surface)
     pid_t pid = 0;
     wl_client_get_credentials(client, &pid, nullptr, nullptr);
     std::string text = "level " + l.id + " has its " + std::to_string(l.max_windows) +
-                       " windows; client pid " + std::to_string(pid) + " asked for more and was disconnected";
+                       " windows; client pid " + std::to_string(pid) +
+                       " asked for more and was disconnected";
     log::security_event(log::Level::warning, message_window_limit, text,
                         {"RAMPART_PID=" + std::to_string(pid), "RAMPART_LEVEL=" + l.id});
     events.emit("limit_windows", {{"pid", static_cast<int64_t>(pid)}, {"level", l.id}});
@@ -57,4 +63,4 @@ bool Server::window_limit_reached(wlr_xdg_surface *surface)
     return true;
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -24,10 +24,12 @@ std::string parent_of(const std::string &path)
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text()
+{
+    return std::strerror(errno);
+}
 
-template <typename Id>
-bool parse_number(const std::string &text, Id &id)
+template <typename Id> bool parse_number(const std::string &text, Id &id)
 {
     unsigned long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -39,9 +41,10 @@ bool parse_number(const std::string &text, Id &id)
 
 // The socket's directory must be a real directory that only its owner (us or root) can
 // change: otherwise someone else could swap our socket for theirs.
-bool check_directory(const std::string &directory, gid_t group, bool group_access, std::string &error)
+bool check_directory(const std::string &directory, gid_t group, bool group_access,
+                     std::string &error)
 {
-    struct stat info{};
+    struct stat info {};
     if (lstat(directory.c_str(), &info) < 0) {
         if (errno != ENOENT) {
             error = "cannot inspect " + directory + ": " + errno_text();
@@ -76,7 +79,7 @@ bool check_directory(const std::string &directory, gid_t group, bool group_acces
     return true;
 }
 
-}  // namespace
+} // namespace
 
 bool resolve_user(const std::string &name, uid_t &uid)
 {
@@ -102,8 +105,10 @@ bool resolve_group(const std::string &name, gid_t &gid)
     return true;
 }
 
-std::unique_ptr<ListeningSocket> ListeningSocket::create(wl_event_loop *loop, const SocketSpec &spec,
-                                                         AcceptHandler on_accept, std::string &error)
+std::unique_ptr<ListeningSocket> ListeningSocket::create(wl_event_loop *loop,
+                                                         const SocketSpec &spec,
+                                                         AcceptHandler on_accept,
+                                                         std::string &error)
 {
     auto socket = std::make_unique<ListeningSocket>(Key());
     socket->spec_ = spec;
@@ -139,12 +144,12 @@ std::unique_ptr<ListeningSocket> ListeningSocket::create(wl_event_loop *loop, co
         error = "socket " + path + " is in use by another compositor (" + errno_text() + ")";
         return nullptr;
     }
-    unlink(path.c_str());  // a stale socket of a crashed instance: we hold the lock now
+    unlink(path.c_str()); // a stale socket of a crashed instance: we hold the lock now
 
     socket->fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    mode_t old_mask = umask(0177);  // owner-only from the moment it exists
+    mode_t old_mask = umask(0177); // owner-only from the moment it exists
     int bound = bind(socket->fd_, reinterpret_cast<sockaddr *>(&address), sizeof address);
     umask(old_mask);
     if (bound < 0) {
@@ -152,7 +157,8 @@ std::unique_ptr<ListeningSocket> ListeningSocket::create(wl_event_loop *loop, co
         return nullptr;
     }
     if ((owner != geteuid() || group != getegid()) && chown(path.c_str(), owner, group) < 0) {
-        error = "cannot give " + path + " to " + spec.owner + ":" + spec.group + ": " + errno_text();
+        error =
+            "cannot give " + path + " to " + spec.owner + ":" + spec.group + ": " + errno_text();
         return nullptr;
     }
     if (chmod(path.c_str(), spec.mode) < 0 || listen(socket->fd_, 128) < 0) {
@@ -195,4 +201,4 @@ void ListeningSocket::accept_pending()
     }
 }
 
-}  // namespace rampart
+} // namespace rampart

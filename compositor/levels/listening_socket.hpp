@@ -13,9 +13,9 @@
 namespace rampart {
 
 struct SocketSpec {
-    std::string path;   // absolute
-    std::string owner;  // user name or uid; empty = ours
-    std::string group;  // group name or gid; empty = ours
+    std::string path;  // absolute
+    std::string owner; // user name or uid; empty = ours
+    std::string group; // group name or gid; empty = ours
     unsigned mode = 0600;
 };
 
@@ -54,4 +54,4 @@ private:
 bool resolve_user(const std::string &name, uid_t &uid);
 bool resolve_group(const std::string &name, gid_t &gid);
 
-}  // namespace rampart
+} // namespace rampart

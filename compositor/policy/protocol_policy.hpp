@@ -8,12 +8,12 @@
 namespace rampart::policy {
 
 enum class ClientClass {
-    trusted,  // Rampart's own helpers and the owner-only trusted socket
-    level,    // an ordinary client: everything arrives through a level's socket
+    trusted, // Rampart's own helpers and the owner-only trusted socket
+    level,   // an ordinary client: everything arrives through a level's socket
 };
 
 // The allow-list for ordinary clients; anything that captures, injects or overlays is
 // for trusted clients only. Unknown interfaces are refused (fail closed).
 bool interface_allowed(ClientClass client, std::string_view interface);
 
-}  // namespace rampart::policy
+} // namespace rampart::policy

@@ -12,7 +12,10 @@ struct CairoBuffer {
 };
 static_assert(std::is_standard_layout_v<CairoBuffer>);
 
-CairoBuffer *from_base(wlr_buffer *buffer) { return reinterpret_cast<CairoBuffer *>(buffer); }
+CairoBuffer *from_base(wlr_buffer *buffer)
+{
+    return reinterpret_cast<CairoBuffer *>(buffer);
+}
 
 void destroy(wlr_buffer *buffer)
 {
@@ -30,7 +33,10 @@ bool begin_access(wlr_buffer *buffer, uint32_t, void **data, uint32_t *format, s
     return true;
 }
 
-void end_access(wlr_buffer *buffer) { cairo_surface_mark_dirty(from_base(buffer)->surface); }
+void end_access(wlr_buffer *buffer)
+{
+    cairo_surface_mark_dirty(from_base(buffer)->surface);
+}
 
 const wlr_buffer_impl cairo_buffer_impl = {
     .destroy = destroy,
@@ -40,7 +46,7 @@ const wlr_buffer_impl cairo_buffer_impl = {
     .end_data_ptr_access = end_access,
 };
 
-}  // namespace
+} // namespace
 
 wlr_buffer *create_cairo_buffer(int width, int height, const std::function<void(cairo_t *)> &draw)
 {
@@ -59,7 +65,7 @@ wlr_buffer *create_cairo_buffer(int width, int height, const std::function<void(
     auto record = std::make_unique<CairoBuffer>();
     record->surface = surface;
     wlr_buffer_init(&record->base, &cairo_buffer_impl, width, height);
-    return &record.release()->base;  // owned by its wlroots reference count from here
+    return &record.release()->base; // owned by its wlroots reference count from here
 }
 
 cairo_surface_t *copy_buffer_to_image(wlr_buffer *buffer)
@@ -80,8 +86,8 @@ cairo_surface_t *copy_buffer_to_image(wlr_buffer *buffer)
             auto *from = static_cast<const uint32_t *>(data) + row * stride / 4;
             auto *to = reinterpret_cast<uint32_t *>(destination + row * destination_stride);
             for (int column = 0; column < buffer->width; ++column)
-                to[column] = format == DRM_FORMAT_XRGB8888 ? (from[column] | 0xff000000u)
-                                                           : from[column];
+                to[column] =
+                    format == DRM_FORMAT_XRGB8888 ? (from[column] | 0xff000000u) : from[column];
         }
         cairo_surface_mark_dirty(image);
     }
@@ -98,13 +104,14 @@ SceneImage::~SceneImage()
 }
 
 void SceneImage::draw(int x, int y, int width, int height,
-                      const std::function<void(cairo_t *)> &painter, int dest_width, int dest_height)
+                      const std::function<void(cairo_t *)> &painter, int dest_width,
+                      int dest_height)
 {
     wlr_buffer *buffer = create_cairo_buffer(width, height, painter);
     if (!buffer)
         return;
     wlr_scene_buffer *replacement = wlr_scene_buffer_create(parent_, buffer);
-    wlr_buffer_drop(buffer);  // the node holds its own reference
+    wlr_buffer_drop(buffer); // the node holds its own reference
     if (!replacement)
         return;
     if (node_) {
@@ -138,4 +145,4 @@ void SceneImage::set_position(int x, int y)
         wlr_scene_node_set_position(&node_->node, x, y);
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -46,4 +46,4 @@ private:
     int width_ = 0, height_ = 0;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -29,17 +29,17 @@ struct Region {
 
 struct DrawItem {
     wlr_scene_node *node;
-    wm::Box box;                  // output buffer coordinates
-    std::optional<wm::Box> clip;  // output buffer coordinates
+    wm::Box box;                 // output buffer coordinates
+    std::optional<wm::Box> clip; // output buffer coordinates
     Region visible;
 };
 
 struct Context {
     wlr_output *output;
     wlr_renderer *renderer;
-    int origin_x, origin_y;  // the output's position in the layout
+    int origin_x, origin_y; // the output's position in the layout
     float scale;
-    bool pixman;             // the pixman fast paths apply
+    bool pixman; // the pixman fast paths apply
     const ClipForNode &clip_for;
 };
 
@@ -104,8 +104,7 @@ void collect(const Context &context, wlr_scene_node *node, int lx, int ly,
             items.push_back({node, to_output(context, {lx, ly, width, height}), clip, Region()});
     }
     wlr_scene_node *child;
-    wl_list_for_each(child, &node->state.children, state.link)
-    {
+    wl_list_for_each (child, &node->state.children, state.link) {
         collect(context, child, lx, ly, clip, items);
     }
 }
@@ -181,8 +180,8 @@ pixman_color_t to_pixman_color(const float color[4])
         return static_cast<uint16_t>(std::clamp(value, 0.0f, 1.0f) * 0xffff);
     };
     // Premultiplied, as pixman expects.
-    return {channel(color[0] * color[3]), channel(color[1] * color[3]), channel(color[2] * color[3]),
-            channel(color[3])};
+    return {channel(color[0] * color[3]), channel(color[1] * color[3]),
+            channel(color[2] * color[3]), channel(color[3])};
 }
 
 void draw_rect(const Context &context, DrawItem &item, pixman_image_t *target)
@@ -210,7 +209,7 @@ void draw_texture(const Context &context, DrawItem &item, pixman_image_t *target
         return;
     enum wl_output_transform transform = WL_OUTPUT_TRANSFORM_NORMAL;
     wlr_fbox source{};
-    bool plain = true;  // pixel for pixel: no scale, viewport or transform
+    bool plain = true; // pixel for pixel: no scale, viewport or transform
     if (item.node->type == WLR_SCENE_NODE_SURFACE) {
         wlr_surface *surface = wlr_scene_surface_from_node(item.node)->surface;
         transform = surface->current.transform;
@@ -233,8 +232,8 @@ void draw_texture(const Context &context, DrawItem &item, pixman_image_t *target
         pixman_op_t op = image_is_opaque(image) ? PIXMAN_OP_SRC : PIXMAN_OP_OVER;
         for (int i = 0; i < count; ++i) {
             const pixman_box32_t &r = rects[i];
-            pixman_image_composite32(op, image, nullptr, target, r.x1 - item.box.x, r.y1 - item.box.y,
-                                     0, 0, r.x1, r.y1, r.x2 - r.x1, r.y2 - r.y1);
+            pixman_image_composite32(op, image, nullptr, target, r.x1 - item.box.x,
+                                     r.y1 - item.box.y, 0, 0, r.x1, r.y1, r.x2 - r.x1, r.y2 - r.y1);
         }
         return;
     }
@@ -251,7 +250,7 @@ void draw_texture(const Context &context, DrawItem &item, pixman_image_t *target
     wlr_renderer_scissor(context.renderer, nullptr);
 }
 
-}  // namespace
+} // namespace
 
 bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
                          const ClipForNode &clip_for, RenderStats *stats)
@@ -267,8 +266,7 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
     }
     // New compositor-drawn buffers wait on this list for their textures (as in wlr_scene).
     wlr_scene_buffer *pending, *next;
-    wl_list_for_each_safe(pending, next, &scene_output->scene->pending_buffers, pending_link)
-    {
+    wl_list_for_each_safe (pending, next, &scene_output->scene->pending_buffers, pending_link) {
         wl_list_remove(&pending->pending_link);
         wl_list_init(&pending->pending_link);
     }
@@ -278,7 +276,8 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
                     scene_output->x,
                     scene_output->y,
                     output->scale,
-                    wlr_renderer_is_pixman(renderer) && output->transform == WL_OUTPUT_TRANSFORM_NORMAL,
+                    wlr_renderer_is_pixman(renderer) &&
+                        output->transform == WL_OUTPUT_TRANSFORM_NORMAL,
                     clip_for};
     std::vector<DrawItem> items;
     collect(context, &scene_output->scene->node, 0, 0, std::nullopt, items);
@@ -290,10 +289,12 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
         DrawItem &item = *it;
         const wm::Box &b = item.box;
         pixman_region32_intersect_rect(item.visible.get(), damage.get(), b.x, b.y,
-                                       static_cast<unsigned>(b.width), static_cast<unsigned>(b.height));
+                                       static_cast<unsigned>(b.width),
+                                       static_cast<unsigned>(b.height));
         if (item.clip)
             pixman_region32_intersect_rect(item.visible.get(), item.visible.get(), item.clip->x,
-                                           item.clip->y, static_cast<unsigned>(std::max(0, item.clip->width)),
+                                           item.clip->y,
+                                           static_cast<unsigned>(std::max(0, item.clip->width)),
                                            static_cast<unsigned>(std::max(0, item.clip->height)));
         pixman_region32_subtract(item.visible.get(), item.visible.get(), covered.get());
         if (item.visible.empty())
@@ -308,8 +309,10 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
         stats->nodes_culled = static_cast<int>(items.size()) - drawn;
     }
 
-    wlr_renderer_begin(renderer, static_cast<uint32_t>(output->width), static_cast<uint32_t>(output->height));
-    pixman_image_t *target = context.pixman ? wlr_pixman_renderer_get_current_image(renderer) : nullptr;
+    wlr_renderer_begin(renderer, static_cast<uint32_t>(output->width),
+                       static_cast<uint32_t>(output->height));
+    pixman_image_t *target =
+        context.pixman ? wlr_pixman_renderer_get_current_image(renderer) : nullptr;
     if (target)
         pixman_image_set_clip_region32(target, nullptr);
 
@@ -352,4 +355,4 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
     return wlr_output_commit(output);
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -30,4 +30,4 @@ struct RenderStats {
 bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
                          const ClipForNode &clip_for, RenderStats *stats = nullptr);
 
-}  // namespace rampart
+} // namespace rampart

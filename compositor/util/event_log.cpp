@@ -87,4 +87,4 @@ void EventLog::emit(std::string_view name, std::initializer_list<Field> fields)
     }
 }
 
-}  // namespace rampart
+} // namespace rampart

@@ -41,4 +41,4 @@ private:
     bool owns_fd_ = false;
 };
 
-}  // namespace rampart
+} // namespace rampart

@@ -66,7 +66,7 @@ void vlog(Level level, const char *format, va_list args)
     message(level, vformat(format, args));
 }
 
-}  // namespace
+} // namespace
 
 void init(Level level, Sink sink)
 {
@@ -78,9 +78,18 @@ void init(Level level, Sink sink)
     }
 }
 
-void set_level(Level level) { current_level = level; }
-Level level() { return current_level; }
-bool enabled(Level level) { return static_cast<int>(level) <= static_cast<int>(current_level); }
+void set_level(Level level)
+{
+    current_level = level;
+}
+Level level()
+{
+    return current_level;
+}
+bool enabled(Level level)
+{
+    return static_cast<int>(level) <= static_cast<int>(current_level);
+}
 
 std::string vformat(const char *format, va_list args)
 {
@@ -116,13 +125,13 @@ void security_event(Level level, const char *message_id, std::string_view text,
         write_stderr(level, text, message_id);
 }
 
-#define RAMPART_DEFINE_LOG(name, lvl)      \
-    void name(const char *format, ...)     \
-    {                                      \
-        va_list args;                      \
-        va_start(args, format);            \
-        vlog(lvl, format, args);           \
-        va_end(args);                      \
+#define RAMPART_DEFINE_LOG(name, lvl)                                                              \
+    void name(const char *format, ...)                                                             \
+    {                                                                                              \
+        va_list args;                                                                              \
+        va_start(args, format);                                                                    \
+        vlog(lvl, format, args);                                                                   \
+        va_end(args);                                                                              \
     }
 RAMPART_DEFINE_LOG(error, Level::error)
 RAMPART_DEFINE_LOG(warning, Level::warning)
@@ -130,4 +139,4 @@ RAMPART_DEFINE_LOG(info, Level::info)
 RAMPART_DEFINE_LOG(debug, Level::debug)
 #undef RAMPART_DEFINE_LOG
 
-}  // namespace rampart::log
+} // namespace rampart::log

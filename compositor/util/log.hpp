@@ -31,9 +31,9 @@ void security_event(Level level, const char *message_id, std::string_view text,
 
 std::string vformat(const char *format, va_list args);
 
-}  // namespace rampart::log
+} // namespace rampart::log
 
 namespace rampart {
 // Sends wlroots' log into ours (util/wlr_log.cpp; the only log file that needs wlroots).
 void route_wlroots_log(log::Level level);
-}
+} // namespace rampart

@@ -14,14 +14,14 @@ void forward(wlr_log_importance importance, const char *format, va_list args)
         return;
     log::message(level, "wlroots: " + log::vformat(format, args));
 }
-}  // namespace
+} // namespace
 
 void route_wlroots_log(log::Level level)
 {
-    wlr_log_importance importance = level >= log::Level::debug ? WLR_DEBUG
+    wlr_log_importance importance = level >= log::Level::debug  ? WLR_DEBUG
                                     : level >= log::Level::info ? WLR_INFO
                                                                 : WLR_ERROR;
     wlr_log_init(importance, forward);
 }
 
-}  // namespace rampart
+} // namespace rampart

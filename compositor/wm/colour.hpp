@@ -8,7 +8,7 @@
 namespace rampart::wm {
 
 struct Colour {
-    float r = 0, g = 0, b = 0, a = 1;  // 0..1, not premultiplied
+    float r = 0, g = 0, b = 0, a = 1; // 0..1, not premultiplied
 
     static Colour from_rgb(uint8_t r, uint8_t g, uint8_t b)
     {
@@ -16,7 +16,9 @@ struct Colour {
     }
     uint32_t rgb() const
     {
-        auto byte = [](float v) { return static_cast<uint32_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255)); };
+        auto byte = [](float v) {
+            return static_cast<uint32_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255));
+        };
         return byte(r) << 16 | byte(g) << 8 | byte(b);
     }
     bool operator==(const Colour &) const = default;
@@ -51,4 +53,4 @@ inline Colour readable_on(const Colour &background)
     return contrast_ratio(background, white) >= contrast_ratio(background, black) ? white : black;
 }
 
-}  // namespace rampart::wm
+} // namespace rampart::wm

@@ -19,4 +19,4 @@ inline bool allow_activation(bool token_from_focused_client, bool user_typing,
     return !user_typing;
 }
 
-}  // namespace rampart::wm
+} // namespace rampart::wm

@@ -103,4 +103,4 @@ unsigned edges_at(const Box &outer, int x, int y, int band)
     return edges;
 }
 
-}  // namespace rampart::wm
+} // namespace rampart::wm

@@ -20,7 +20,7 @@ Box intersect(const Box &a, const Box &b);
 // Thickness of the server-side frame around a window's content.
 struct FrameExtents {
     int border = 2;        // left, right and bottom edges
-    int title_height = 24;  // title bar above the content (the top border is inside it)
+    int title_height = 24; // title bar above the content (the top border is inside it)
     int left() const { return border; }
     int right() const { return border; }
     int top() const { return title_height; }
@@ -37,7 +37,8 @@ struct Size {
     int width = 0, height = 0;
     bool operator==(const Size &) const = default;
 };
-Size clamp_content_size(Size requested, Size max_size, const Box &usable, const FrameExtents &frame);
+Size clamp_content_size(Size requested, Size max_size, const Box &usable,
+                        const FrameExtents &frame);
 
 // Cascade placement: the n-th window placed on an output starts `step` px right and down
 // from the previous, wrapping back to the top-left when it would leave the usable area.
@@ -57,4 +58,4 @@ Box resize_box(const Box &start, unsigned edges, int dx, int dy, Size min_size);
 // Which frame edges lie under (x, y) for an outer box with a `band`-px grab margin.
 unsigned edges_at(const Box &outer, int x, int y, int band);
 
-}  // namespace rampart::wm
+} // namespace rampart::wm

@@ -38,10 +38,7 @@ const xdg_popup_listener Popup::popup_listener_ = {
 };
 
 Popup::Popup(Client &client, int window, xdg_surface *parent, Rect placement, Color color)
-    : client_(client),
-      window_(window),
-      color_(color),
-      size_{placement.width, placement.height},
+    : client_(client), window_(window), color_(color), size_{placement.width, placement.height},
       pool_(client.globals().shm.get(), client.shm_format())
 {
     const Globals &globals = client.globals();
@@ -114,11 +111,11 @@ Subsurface::Subsurface(Client &client, wl_surface *parent, Rect placement, Color
 {
     const Globals &globals = client.globals();
     surface_.reset(wl_compositor_create_surface(globals.compositor.get()));
-    subsurface_.reset(wl_subcompositor_get_subsurface(globals.subcompositor.get(),
-                                                      surface_.get(), parent));
+    subsurface_.reset(
+        wl_subcompositor_get_subsurface(globals.subcompositor.get(), surface_.get(), parent));
     wl_subsurface_set_position(subsurface_.get(), placement.x, placement.y);
     wl_subsurface_set_desync(subsurface_.get());
     commit_solid(client, surface_.get(), pool_, {placement.width, placement.height}, color);
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

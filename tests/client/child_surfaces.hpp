@@ -26,8 +26,8 @@ public:
 private:
     void dismiss();
     static void handle_xdg_surface_configure(void *data, xdg_surface *surface, uint32_t serial);
-    static void handle_configure(void *data, xdg_popup *popup, int32_t x, int32_t y,
-                                 int32_t width, int32_t height);
+    static void handle_configure(void *data, xdg_popup *popup, int32_t x, int32_t y, int32_t width,
+                                 int32_t height);
     static void handle_done(void *data, xdg_popup *popup);
     static void handle_repositioned(void *data, xdg_popup *popup, uint32_t token);
 
@@ -64,4 +64,4 @@ private:
 // False (after client.fail) if no buffer could be had.
 bool commit_solid(Client &client, wl_surface *surface, BufferPool &pool, Size size, Color color);
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -17,9 +17,9 @@ namespace rampart::test_client {
 namespace {
 
 // Highest versions whose requests and events this client implements.
-constexpr uint32_t compositor_version = 4;  // wl_surface.damage_buffer
-constexpr uint32_t wm_base_version = 5;     // configure_bounds (v4), wm_capabilities (v5)
-constexpr uint32_t seat_version = 8;        // wl_pointer.axis_value120
+constexpr uint32_t compositor_version = 4; // wl_surface.damage_buffer
+constexpr uint32_t wm_base_version = 5;    // configure_bounds (v4), wm_capabilities (v5)
+constexpr uint32_t seat_version = 8;       // wl_pointer.axis_value120
 
 template <typename T>
 T *bind(wl_registry *registry, uint32_t name, const wl_interface &iface, uint32_t advertised,
@@ -29,7 +29,7 @@ T *bind(wl_registry *registry, uint32_t name, const wl_interface &iface, uint32_
         wl_registry_bind(registry, name, &iface, std::min(advertised, implemented)));
 }
 
-}  // namespace
+} // namespace
 
 const char *surface_kind_name(SurfaceKind kind)
 {
@@ -78,8 +78,8 @@ void Client::fail(const std::string &message, int code)
     exit(code);
 }
 
-void Client::handle_global(void *data, wl_registry *registry, uint32_t name,
-                           const char *interface, uint32_t version)
+void Client::handle_global(void *data, wl_registry *registry, uint32_t name, const char *interface,
+                           uint32_t version)
 {
     auto *self = static_cast<Client *>(data);
     self->global_names_.emplace_back(interface);
@@ -87,8 +87,8 @@ void Client::handle_global(void *data, wl_registry *registry, uint32_t name,
     std::string_view which = interface;
     if (which == wl_compositor_interface.name && !g.compositor) {
         if (version >= compositor_version)
-            g.compositor.reset(bind<wl_compositor>(registry, name, wl_compositor_interface,
-                                                   version, compositor_version));
+            g.compositor.reset(bind<wl_compositor>(registry, name, wl_compositor_interface, version,
+                                                   compositor_version));
     } else if (which == wl_subcompositor_interface.name && !g.subcompositor) {
         g.subcompositor.reset(
             bind<wl_subcompositor>(registry, name, wl_subcompositor_interface, version, 1));
@@ -286,8 +286,10 @@ void Client::report_disconnect()
         std::string name = iface ? iface->name : "unknown";
         text = "protocol error " + std::to_string(code) + " on " + name + "@" +
                std::to_string(object_id);
-        line.str("error", text).str("interface", name).num("code", code).num("object_id",
-                                                                             object_id);
+        line.str("error", text)
+            .str("interface", name)
+            .num("code", code)
+            .num("object_id", object_id);
     } else {
         line.str("error", text);
     }
@@ -327,4 +329,4 @@ int Client::run()
     return *exit_code_;
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

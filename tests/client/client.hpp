@@ -74,7 +74,7 @@ private:
     bool connect();
     void create_window(int index);
     void reap_closed_windows();
-    bool dispatch_once();  // false when the connection is gone
+    bool dispatch_once(); // false when the connection is gone
     void report_disconnect();
     void print_stats() const;
     std::optional<int> poll_timeout_ms() const;
@@ -119,4 +119,4 @@ private:
     std::vector<std::unique_ptr<PendingSync>> pending_syncs_;
 };
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

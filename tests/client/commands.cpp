@@ -30,7 +30,7 @@ std::string_view next_word(std::string_view &rest)
     return word;
 }
 
-}  // namespace
+} // namespace
 
 void Client::read_stdin()
 {
@@ -82,8 +82,8 @@ void Client::run_command(std::string_view line)
     }
     if (command == "activate-token" || command == "activate-token-without-serial") {
         std::string_view index = next_word(rest);
-        Window *window = index.empty() ? (seat_ ? seat_->focused_window() : nullptr)
-                                       : window_by_index(index);
+        Window *window =
+            index.empty() ? (seat_ ? seat_->focused_window() : nullptr) : window_by_index(index);
         if (!index.empty() && !window)
             return report("no such window");
         request_activation_token(window, command == "activate-token");
@@ -184,4 +184,4 @@ void Client::handle_sync_done(void *data, wl_callback *callback, uint32_t)
     self->pending_syncs_.erase(it);
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

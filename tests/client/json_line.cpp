@@ -35,12 +35,12 @@ JsonLine &JsonLine::num(std::string_view name, int64_t value)
 JsonLine &JsonLine::real(std::string_view name, double value)
 {
     key(name);
-    if (!std::isfinite(value)) {  // JSON has no NaN/inf
+    if (!std::isfinite(value)) { // JSON has no NaN/inf
         text_ += "null";
         return *this;
     }
     char buf[64];
-    auto result = std::to_chars(buf, buf + sizeof buf, value);  // shortest round-trip form
+    auto result = std::to_chars(buf, buf + sizeof buf, value); // shortest round-trip form
     text_.append(buf, result.ptr);
     return *this;
 }
@@ -93,7 +93,7 @@ std::string JsonLine::escape(std::string_view text)
                 std::snprintf(buf, sizeof buf, "\\u%04x", byte);
                 out += buf;
             } else {
-                out += c;  // UTF-8 passes through unchanged
+                out += c; // UTF-8 passes through unchanged
             }
         }
     }
@@ -101,4 +101,4 @@ std::string JsonLine::escape(std::string_view text)
     return out;
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -29,4 +29,4 @@ private:
     std::string text_;
 };
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

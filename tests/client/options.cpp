@@ -49,7 +49,7 @@ std::optional<std::string_view> split_at(std::string_view text, char sep, std::s
     return text.substr(0, pos);
 }
 
-}  // namespace
+} // namespace
 
 std::optional<int64_t> parse_int(std::string_view text)
 {
@@ -183,9 +183,9 @@ std::optional<Options> parse_options(int argc, char **argv, std::string &error)
         {"--alpha", flag(opts.alpha)},
         {"--pattern", flag(opts.pattern)},
         {"--windows", parsed(opts.windows, windows)},
-        {"--animate", choice(opts.animate, {{"none", Animate::none},
-                                            {"full", Animate::full},
-                                            {"region", Animate::region}})},
+        {"--animate",
+         choice(opts.animate,
+                {{"none", Animate::none}, {"full", Animate::full}, {"region", Animate::region}})},
         {"--frames", parsed(opts.frames, positive)},
         {"--duration", parsed(opts.duration, seconds)},
         {"--fullscreen", flag(opts.fullscreen)},
@@ -211,7 +211,7 @@ std::optional<Options> parse_options(int argc, char **argv, std::string &error)
         }
         std::string_view value;
         bool inline_value = false;
-        if (auto eq = arg.find('='); eq != std::string_view::npos) {  // --opt=value form
+        if (auto eq = arg.find('='); eq != std::string_view::npos) { // --opt=value form
             value = arg.substr(eq + 1);
             arg = arg.substr(0, eq);
             inline_value = true;
@@ -250,4 +250,4 @@ std::optional<Options> parse_options(int argc, char **argv, std::string &error)
     return opts;
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -59,11 +59,11 @@ constexpr uint64_t max_buffer_bytes = uint64_t{1} << 30;
 // On failure `error` says why. `--help` prints usage and exits 0 from inside.
 std::optional<Options> parse_options(int argc, char **argv, std::string &error);
 
-std::optional<Size> parse_size(std::string_view text);          // "WxH", both > 0
-std::optional<Rect> parse_rect(std::string_view text);          // "X,Y,WxH"
-std::optional<Color> parse_color(std::string_view text);        // "RRGGBB" or "AARRGGBB"
+std::optional<Size> parse_size(std::string_view text);   // "WxH", both > 0
+std::optional<Rect> parse_rect(std::string_view text);   // "X,Y,WxH"
+std::optional<Color> parse_color(std::string_view text); // "RRGGBB" or "AARRGGBB"
 std::optional<int64_t> parse_int(std::string_view text);
 // Empty when the size fits the 1 GiB limit, else a message for the user.
 std::string check_buffer_size(Size size);
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

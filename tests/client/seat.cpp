@@ -68,7 +68,7 @@ JsonLine &window_field(JsonLine &line, int number)
     return number ? line.num("window", number) : line.null("window");
 }
 
-}  // namespace
+} // namespace
 
 void Seat::handle_capabilities(void *data, wl_seat *, uint32_t caps)
 {
@@ -132,8 +132,8 @@ void Seat::pointer_motion(void *data, wl_pointer *, uint32_t time, wl_fixed_t x,
     self->client_.log(line);
 }
 
-void Seat::pointer_button(void *data, wl_pointer *, uint32_t serial, uint32_t time,
-                          uint32_t button, uint32_t state)
+void Seat::pointer_button(void *data, wl_pointer *, uint32_t serial, uint32_t time, uint32_t button,
+                          uint32_t state)
 {
     auto *self = static_cast<Seat *>(data);
     self->last_serial_ = serial;
@@ -173,9 +173,9 @@ void Seat::keyboard_keymap(void *data, wl_keyboard *, uint32_t format, int32_t f
         void *text = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (text != MAP_FAILED) {
             const auto *chars = static_cast<const char *>(text);
-            self->keymap_.reset(xkb_keymap_new_from_buffer(
-                self->xkb_context_.get(), chars, strnlen(chars, size), XKB_KEYMAP_FORMAT_TEXT_V1,
-                XKB_KEYMAP_COMPILE_NO_FLAGS));
+            self->keymap_.reset(
+                xkb_keymap_new_from_buffer(self->xkb_context_.get(), chars, strnlen(chars, size),
+                                           XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS));
             munmap(text, size);
         }
         if (self->keymap_)
@@ -240,8 +240,8 @@ void Seat::keyboard_modifiers(void *data, wl_keyboard *, uint32_t serial, uint32
         xkb_state_update_mask(self->xkb_state_.get(), depressed, latched, locked, 0, 0, group);
         xkb_keymap *keymap = self->keymap_.get();
         for (xkb_mod_index_t i = 0; i < xkb_keymap_num_mods(keymap); ++i) {
-            if (xkb_state_mod_index_is_active(self->xkb_state_.get(), i,
-                                              XKB_STATE_MODS_EFFECTIVE) > 0)
+            if (xkb_state_mod_index_is_active(self->xkb_state_.get(), i, XKB_STATE_MODS_EFFECTIVE) >
+                0)
                 active.push_back(xkb_keymap_mod_get_name(keymap, i));
         }
     }
@@ -257,4 +257,4 @@ void Seat::keyboard_modifiers(void *data, wl_keyboard *, uint32_t serial, uint32
 
 void Seat::keyboard_repeat_info(void *, wl_keyboard *, int32_t, int32_t) {}
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

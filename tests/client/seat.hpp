@@ -34,8 +34,8 @@ private:
     static void handle_capabilities(void *data, wl_seat *seat, uint32_t caps);
     static void handle_name(void *data, wl_seat *seat, const char *name);
 
-    static void pointer_enter(void *data, wl_pointer *pointer, uint32_t serial,
-                              wl_surface *surface, wl_fixed_t x, wl_fixed_t y);
+    static void pointer_enter(void *data, wl_pointer *pointer, uint32_t serial, wl_surface *surface,
+                              wl_fixed_t x, wl_fixed_t y);
     static void pointer_leave(void *data, wl_pointer *pointer, uint32_t serial,
                               wl_surface *surface);
     static void pointer_motion(void *data, wl_pointer *pointer, uint32_t time, wl_fixed_t x,
@@ -91,4 +91,4 @@ private:
     int pointer_window_ = 0;
 };
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -51,8 +51,8 @@ bool ShmBuffer::init(wl_shm *shm, Size size, uint32_t format, std::string &error
     // buffer, so both the pool and our fd can go straight away.
     wl_shm_pool_ptr pool(wl_shm_create_pool(shm, fd, int32_t(bytes_)));
     close(fd);
-    buffer_.reset(wl_shm_pool_create_buffer(pool.get(), 0, size.width, size.height,
-                                            size.width * 4, format));
+    buffer_.reset(
+        wl_shm_pool_create_buffer(pool.get(), 0, size.width, size.height, size.width * 4, format));
     wl_buffer_add_listener(buffer_.get(), &listener, this);
     return true;
 }
@@ -86,7 +86,7 @@ ShmBuffer *BufferPool::acquire(Size size, std::string &error)
             on_release();
     };
     ShmBuffer *result = fresh.get();
-    if (stale) {  // replace a free buffer of the old size rather than growing the pool
+    if (stale) { // replace a free buffer of the old size rather than growing the pool
         auto it = std::find_if(buffers_.begin(), buffers_.end(),
                                [stale](const auto &b) { return b.get() == stale; });
         *it = std::move(fresh);
@@ -129,4 +129,4 @@ void paint_background(ShmBuffer &buffer, Color color, bool pattern)
     fill_rect(buffer, {size.width - 1, 0, 1, size.height}, border);
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

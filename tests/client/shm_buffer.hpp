@@ -29,11 +29,11 @@ public:
     Size size() const { return size_; }
     int32_t stride_pixels() const { return size_.width; }
 
-    bool busy = false;                  // attached and not yet released
-    std::function<void()> on_release;   // set by the pool
+    bool busy = false;                // attached and not yet released
+    std::function<void()> on_release; // set by the pool
     // Drawing bookkeeping so partial redraws only touch what changed.
-    uint64_t painted_generation = 0;    // 0 = contents undefined
-    std::optional<Rect> square;         // where --animate region's square is in this buffer
+    uint64_t painted_generation = 0; // 0 = contents undefined
+    std::optional<Rect> square;      // where --animate region's square is in this buffer
 
 private:
     static void handle_release(void *data, wl_buffer *buffer);
@@ -73,4 +73,4 @@ void fill_rect(ShmBuffer &buffer, Rect rect, uint32_t pixel);
 // Whole buffer in `color`, plus a 1-px border in the inverted colour when `pattern`.
 void paint_background(ShmBuffer &buffer, Color color, bool pattern);
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -29,7 +29,7 @@ std::vector<uint32_t> array_values(const wl_array *array)
     return {begin, begin + array->size / sizeof(uint32_t)};
 }
 
-}  // namespace
+} // namespace
 
 const xdg_surface_listener Window::xdg_surface_listener_ = {
     .configure = &Window::handle_xdg_surface_configure,
@@ -51,14 +51,10 @@ const wl_callback_listener Window::frame_listener_ = {
 };
 
 Window::Window(Client &client, int index, std::string title, bool last)
-    : client_(client),
-      index_(index),
-      last_(last),
+    : client_(client), index_(index), last_(last),
       animated_(last && client.options().animate != Animate::none),
-      pool_(client.globals().shm.get(), client.shm_format()),
-      size_(client.options().size),
-      floating_size_(client.options().size),
-      color_(client.options().color)
+      pool_(client.globals().shm.get(), client.shm_format()), size_(client.options().size),
+      floating_size_(client.options().size), color_(client.options().color)
 {
     const Options &opts = client.options();
     const Globals &globals = client.globals();
@@ -164,7 +160,7 @@ void Window::handle_configure(uint32_t serial)
     if (!mapped_ || size_ != committed_size_ || render_pending_)
         render();
     else
-        wl_surface_commit(surface_.get());  // applies the ack
+        wl_surface_commit(surface_.get()); // applies the ack
 }
 
 void Window::handle_toplevel_close(void *data, xdg_toplevel *)
@@ -204,14 +200,15 @@ void Window::handle_decoration_configure(void *data, zxdg_toplevel_decoration_v1
 {
     auto *self = static_cast<Window *>(data);
     bool server = mode == ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE;
-    self->client_.log(
-        JsonLine("decoration").num("window", self->index_).str("mode", server ? "server" : "client"));
+    self->client_.log(JsonLine("decoration")
+                          .num("window", self->index_)
+                          .str("mode", server ? "server" : "client"));
 }
 
 void Window::handle_frame_done(void *data, wl_callback *, uint32_t)
 {
     auto *self = static_cast<Window *>(data);
-    self->frame_callback_.reset();  // destroying a wl_callback in its handler is allowed
+    self->frame_callback_.reset(); // destroying a wl_callback in its handler is allowed
     if (self->client_.frame_done())
         self->render();
 }
@@ -252,7 +249,7 @@ void Window::render()
         if (!error.empty())
             client_.fail(error);
         else
-            render_pending_ = true;  // the next buffer release calls render() again
+            render_pending_ = true; // the next buffer release calls render() again
         return;
     }
     render_pending_ = false;
@@ -267,7 +264,7 @@ void Window::render()
 
     if (animated_ && opts.animate == Animate::full) {
         paint_background(*buffer, frame_color(frame), opts.pattern);
-        buffer->painted_generation = 0;  // contents no longer the plain background
+        buffer->painted_generation = 0; // contents no longer the plain background
     } else {
         if (buffer->painted_generation != generation_) {
             paint_background(*buffer, color_, opts.pattern);
@@ -279,7 +276,7 @@ void Window::render()
             if (buffer->square)
                 fill_rect(*buffer, *buffer->square, premultiply(color_));
             square = square_for_frame(frame);
-            Color inverse = frame_color(frame) ^ 0x00ffffffu;  // contrasts with the background
+            Color inverse = frame_color(frame) ^ 0x00ffffffu; // contrasts with the background
             fill_rect(*buffer, *square, premultiply(inverse));
             buffer->square = square;
         }
@@ -393,4 +390,4 @@ void Window::resize(Size size)
     render();
 }
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

@@ -73,7 +73,7 @@ private:
 
     Client &client_;
     const int index_;
-    const bool last_;      // gets the extras
+    const bool last_; // gets the extras
     const bool animated_;
 
     // Member order is teardown order in reverse: children and role objects go before the
@@ -93,18 +93,18 @@ private:
     Size committed_size_;
     Size floating_size_;
     Size pending_size_;
-    bool pending_floating_ = true;       // configure had no maximized/fullscreen/tiled state
-    std::optional<Size> forced_size_;    // --request-size: ignore configures from then on
+    bool pending_floating_ = true;    // configure had no maximized/fullscreen/tiled state
+    std::optional<Size> forced_size_; // --request-size: ignore configures from then on
     uint32_t last_configure_serial_ = 0;
 
     Color color_;
-    uint64_t generation_ = 1;            // bumped when the background changes
+    uint64_t generation_ = 1; // bumped when the background changes
     uint64_t committed_generation_ = 0;
     std::optional<Rect> committed_square_;
     bool configured_ = false;
     bool mapped_ = false;
     bool closed_ = false;
-    bool render_pending_ = false;        // all buffers were busy; redraw on release
+    bool render_pending_ = false; // all buffers were busy; redraw on release
 };
 
-}  // namespace rampart::test_client
+} // namespace rampart::test_client

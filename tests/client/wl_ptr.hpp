@@ -14,10 +14,10 @@
 // The generated destroy functions are `static inline`, so they are called from a functor
 // rather than passed as template arguments (that would give the owning classes internal
 // linkage and trip -Wsubobject-linkage).
-#define RAMPART_WL_OWNER(type, destroy_fn)                                 \
-    struct type##_deleter {                                                \
-        void operator()(type *proxy) const noexcept { destroy_fn(proxy); } \
-    };                                                                     \
+#define RAMPART_WL_OWNER(type, destroy_fn)                                                         \
+    struct type##_deleter {                                                                        \
+        void operator()(type *proxy) const noexcept { destroy_fn(proxy); }                         \
+    };                                                                                             \
     using type##_ptr = std::unique_ptr<type, type##_deleter>
 
 RAMPART_WL_OWNER(wl_registry, wl_registry_destroy);

@@ -38,13 +38,22 @@ public:
         config_path = dir + "/rampart.toml";
         std::ofstream(config_path) << config_text;
         trusted = dir + "/trusted";
-        std::vector<std::string> argv = {env_or("RAMPART_BINARY", "rampart"), "--headless",
-                                         "--output-size", "1280x720", "--config", config_path,
-                                         "--user-config", dir + "/user.toml", "--event-log", "-",
-                                         "--trusted-socket", trusted};
+        std::vector<std::string> argv = {env_or("RAMPART_BINARY", "rampart"),
+                                         "--headless",
+                                         "--output-size",
+                                         "1280x720",
+                                         "--config",
+                                         config_path,
+                                         "--user-config",
+                                         dir + "/user.toml",
+                                         "--event-log",
+                                         "-",
+                                         "--trusted-socket",
+                                         trusted};
         argv.insert(argv.end(), extra.begin(), extra.end());
         rampart = std::make_unique<ClientProcess>(argv, "", false);
-        ready = wait({rampart.get()}, [&] { return rampart->count("ready") > 0 || rampart->exited(); });
+        ready =
+            wait({rampart.get()}, [&] { return rampart->count("ready") > 0 || rampart->exited(); });
         if (ready && rampart->count("ready"))
             socket = (*rampart->last("ready"))["socket"];
     }
@@ -57,7 +66,8 @@ public:
 
     ClientProcess &start(const std::vector<std::string> &argv, const std::string &display = "")
     {
-        clients.push_back(std::make_unique<ClientProcess>(argv, display.empty() ? socket : display, true));
+        clients.push_back(
+            std::make_unique<ClientProcess>(argv, display.empty() ? socket : display, true));
         return *clients.back();
     }
     bool wait(const std::vector<ClientProcess *> &processes, const std::function<bool()> &condition,
@@ -77,7 +87,10 @@ public:
 };
 
 struct Png {
-    explicit Png(const std::string &path) : surface(cairo_image_surface_create_from_png(path.c_str())) {}
+    explicit Png(const std::string &path)
+        : surface(cairo_image_surface_create_from_png(path.c_str()))
+    {
+    }
     ~Png() { cairo_surface_destroy(surface); }
     bool ok() const { return cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS; }
     uint32_t rgb(int x, int y) const
@@ -90,18 +103,20 @@ struct Png {
     cairo_surface_t *surface;
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("rampart serves weston-simple-shm, foot and our client; grim sees them", "[e2e]")
 {
     Session session;
     REQUIRE(session.ready);
     // Ours first: the later windows cascade down and right, leaving its corner visible.
-    ClientProcess &ours = session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log",
-                                         "--color", "00ff00", "--size", "200x150", "--title", "ours"});
+    ClientProcess &ours =
+        session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log", "--color",
+                       "00ff00", "--size", "200x150", "--title", "ours"});
     REQUIRE(session.wait({&ours}, [&] { return session.mapped() == 1; }));
     ClientProcess &shm = session.start({"weston-simple-shm"});
-    ClientProcess &foot = session.start({"foot", "--title", "e2e foot", "sh", "-c", "echo ready; exec sleep 60"});
+    ClientProcess &foot =
+        session.start({"foot", "--title", "e2e foot", "sh", "-c", "echo ready; exec sleep 60"});
     REQUIRE(session.wait({&shm, &foot, &ours}, [&] { return session.mapped() == 3; }));
     auto ours_mapped = session.rampart->last("view_mapped", {{"title", "ours"}});
     REQUIRE(ours_mapped);
@@ -110,7 +125,8 @@ TEST_CASE("rampart serves weston-simple-shm, foot and our client; grim sees them
     CHECK((*foot_mapped)["title"] == "e2e foot");
     // Let every client paint once more after mapping.
     size_t commits = session.rampart->count("output_commit");
-    REQUIRE(session.wait({}, [&] { return session.rampart->count("output_commit") > commits + 3; }));
+    REQUIRE(
+        session.wait({}, [&] { return session.rampart->count("output_commit") > commits + 3; }));
 
     std::string png = session.dir + "/shot.png";
     ClientProcess &grim = session.start({"grim", png}, session.trusted);
@@ -146,7 +162,8 @@ TEST_CASE("a bad config is refused at start with path:line:col and exit code 2",
     ClientProcess rampart({env_or("RAMPART_BINARY", "rampart"), "--headless", "--config", path,
                            "--user-config", dir + "/none.toml"},
                           "", true);
-    REQUIRE(wait_for({&rampart}, [&] { return rampart.exited(); }, 10000ms));
+    REQUIRE(wait_for(
+        {&rampart}, [&] { return rampart.exited(); }, 10000ms));
     CHECK(rampart.exit_code() == 2);
     bool found = false;
     for (const std::string &line : rampart.lines())
@@ -173,7 +190,8 @@ TEST_CASE("SIGHUP reloads the config; a broken one leaves the old in force", "[e
     auto error = *session.rampart->last("config_error");
     CHECK(error["message"].rfind(session.config_path + ":2:", 0) == 0);
     // Still running and serving clients.
-    ClientProcess &client = session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"});
+    ClientProcess &client =
+        session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"});
     REQUIRE(session.wait({&client}, [&] { return session.mapped() == 1; }));
 }
 
@@ -181,7 +199,8 @@ TEST_CASE("an idle desktop with a minute clock commits no frame for 10 s", "[e2e
 {
     Session session;
     REQUIRE(session.ready);
-    ClientProcess &client = session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"});
+    ClientProcess &client =
+        session.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"});
     REQUIRE(session.wait({&client}, [&] { return session.mapped() == 1; }));
     // The panel's minute clock legitimately redraws once a minute: start the quiet period
     // early in a minute so 10 s fit before the next one.
@@ -192,7 +211,8 @@ TEST_CASE("an idle desktop with a minute clock commits no frame for 10 s", "[e2e
         return local.tm_sec;
     };
     if (second_of_minute() > 45)
-        REQUIRE(session.wait({&client}, [&] { return second_of_minute() < 45; }, 20000ms));
+        REQUIRE(session.wait(
+            {&client}, [&] { return second_of_minute() < 45; }, 20000ms));
     // Wait for the frames that follow the map to settle: none for 300 ms.
     size_t seen = 0;
     auto quiet_since = std::chrono::steady_clock::now();
@@ -208,7 +228,8 @@ TEST_CASE("an idle desktop with a minute clock commits no frame for 10 s", "[e2e
     size_t before = session.rampart->count("output_commit");
     size_t redraws_before = session.rampart->count("panel_redraw");
     // The property under test is an absence over time, so this waits out the full period.
-    session.wait({&client}, [] { return false; }, 10000ms);
+    session.wait(
+        {&client}, [] { return false; }, 10000ms);
     CHECK(session.rampart->count("output_commit") == before);
     CHECK(session.rampart->count("panel_redraw") == redraws_before);
 }
@@ -225,18 +246,21 @@ TEST_CASE("inside a Wayland session rampart opens as a nested window", "[e2e][ne
     chmod(inner_dir.c_str(), 0700);
     setenv("WLR_RENDERER", "pixman", 1);
     setenv("XDG_RUNTIME_DIR", inner_dir.c_str(), 1);
-    ClientProcess &inner = outer.start({env_or("RAMPART_BINARY", "rampart"), "--config", outer.config_path,
-                                        "--user-config", outer.dir + "/user.toml", "--event-log", "-",
-                                        "--socket", "rampart-nested-test"},
-                                       outer.dir + "/" + outer.socket);
+    ClientProcess &inner = outer.start(
+        {env_or("RAMPART_BINARY", "rampart"), "--config", outer.config_path, "--user-config",
+         outer.dir + "/user.toml", "--event-log", "-", "--socket", "rampart-nested-test"},
+        outer.dir + "/" + outer.socket);
     setenv("XDG_RUNTIME_DIR", outer.dir.c_str(), 1);
     unsetenv("WLR_RENDERER");
     REQUIRE(outer.wait({&inner}, [&] { return inner.count("ready") > 0 || inner.exited(); }));
     REQUIRE(inner.count("ready") == 1);
-    REQUIRE(outer.wait({&inner}, [&] { return outer.rampart->count("view_mapped", {{"app_id", "wlroots"}}) == 1; }));
+    REQUIRE(outer.wait({&inner}, [&] {
+        return outer.rampart->count("view_mapped", {{"app_id", "wlroots"}}) == 1;
+    }));
     // The nested session serves its own clients.
-    ClientProcess &client = outer.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"},
-                                        inner_dir + "/rampart-nested-test");
+    ClientProcess &client =
+        outer.start({env_or("RAMPART_TEST_CLIENT", "rampart-test-client"), "--log"},
+                    inner_dir + "/rampart-nested-test");
     REQUIRE(outer.wait({&inner, &client}, [&] { return inner.count("view_mapped") == 1; }));
     CHECK(outer.rampart->count("view_mapped") == 1);
 }

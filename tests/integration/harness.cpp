@@ -39,8 +39,14 @@ Image::~Image()
         cairo_surface_destroy(surface_);
 }
 
-int Image::width() const { return surface_ ? cairo_image_surface_get_width(surface_) : 0; }
-int Image::height() const { return surface_ ? cairo_image_surface_get_height(surface_) : 0; }
+int Image::width() const
+{
+    return surface_ ? cairo_image_surface_get_width(surface_) : 0;
+}
+int Image::height() const
+{
+    return surface_ ? cairo_image_surface_get_height(surface_) : 0;
+}
 
 Pixel Image::at(int x, int y) const
 {
@@ -180,7 +186,8 @@ int Harness::level_index(const std::string &level_id) const
     return Server::unknown_level;
 }
 
-ClientProcess &Harness::start_client_at(const std::string &level_id, const std::vector<std::string> &args)
+ClientProcess &Harness::start_client_at(const std::string &level_id,
+                                        const std::vector<std::string> &args)
 {
     const char *binary = std::getenv("RAMPART_TEST_CLIENT");
     std::vector<std::string> argv = {binary ? binary : "rampart-test-client", "--log"};
@@ -188,7 +195,8 @@ ClientProcess &Harness::start_client_at(const std::string &level_id, const std::
     return start_program_at(level_id, argv);
 }
 
-ClientProcess &Harness::start_program_at(const std::string &level_id, const std::vector<std::string> &argv)
+ClientProcess &Harness::start_program_at(const std::string &level_id,
+                                         const std::vector<std::string> &argv)
 {
     clients_.push_back(std::make_unique<ClientProcess>(argv, level_socket(level_id)));
     return *clients_.back();
@@ -280,18 +288,24 @@ void Harness::click(double lx, double ly, uint32_t button_code)
     button(button_code, false);
 }
 
-Output &Harness::output(size_t index) { return *server_->outputs.at(index); }
+Output &Harness::output(size_t index)
+{
+    return *server_->outputs.at(index);
+}
 
 wlr_output *Harness::add_output(int width, int height)
 {
     size_t before = server_->outputs.size();
-    wlr_output *added = wlr_headless_add_output(server_->headless_backend, static_cast<unsigned>(width),
-                                                static_cast<unsigned>(height));
+    wlr_output *added = wlr_headless_add_output(
+        server_->headless_backend, static_cast<unsigned>(width), static_cast<unsigned>(height));
     wait_until([&] { return server_->outputs.size() > before; });
     return added;
 }
 
-uint64_t Harness::commits(size_t output_index) { return output(output_index).frames_committed; }
+uint64_t Harness::commits(size_t output_index)
+{
+    return output(output_index).frames_committed;
+}
 
 Image Harness::capture(size_t output_index)
 {
@@ -317,4 +331,4 @@ std::string Harness::artefact_path(const std::string &name)
     return base + "/" + name;
 }
 
-}  // namespace rampart::test
+} // namespace rampart::test

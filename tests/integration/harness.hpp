@@ -52,7 +52,7 @@ private:
 struct HarnessOptions {
     int outputs = 1;
     int width = 1280, height = 720;
-    std::string config_text;  // system config TOML; empty for defaults
+    std::string config_text; // system config TOML; empty for defaults
 };
 
 class Harness {
@@ -76,8 +76,10 @@ public:
     // Starts any program on the compositor's socket.
     ClientProcess &start_program(const std::vector<std::string> &argv);
     // The same on a level's own socket, or on the trusted socket.
-    ClientProcess &start_client_at(const std::string &level_id, const std::vector<std::string> &args);
-    ClientProcess &start_program_at(const std::string &level_id, const std::vector<std::string> &argv);
+    ClientProcess &start_client_at(const std::string &level_id,
+                                   const std::vector<std::string> &args);
+    ClientProcess &start_program_at(const std::string &level_id,
+                                    const std::vector<std::string> &argv);
     ClientProcess &start_trusted(const std::vector<std::string> &argv);
     std::string level_socket(const std::string &level_id) const;
     std::string trusted_socket() const { return runtime_dir_ + "/trusted"; }
@@ -90,7 +92,7 @@ public:
     // Input through headless devices.
     void key(uint32_t evdev_keycode, bool pressed);
     void tap_key(uint32_t evdev_keycode);
-    void chord(std::initializer_list<uint32_t> keycodes);  // press all, release in reverse
+    void chord(std::initializer_list<uint32_t> keycodes); // press all, release in reverse
     void pointer_to(double lx, double ly);
     void button(uint32_t button, bool pressed);
     void click(double lx, double ly, uint32_t button = 0x110 /* BTN_LEFT */);
@@ -117,4 +119,4 @@ private:
     std::vector<Event> server_events_;
 };
 
-}  // namespace rampart::test
+} // namespace rampart::test

@@ -18,7 +18,8 @@ TEST_CASE("outputs take mode, scale, transform and position from config", "[conf
     // applying at run time is also what a reload does.
     std::string text = "[[output]]\nname = \"" + std::string(first.name()) +
                        "\"\nmode = \"1024x768\"\nscale = 2\nposition = [0, 0]\n"
-                       "[[output]]\nname = \"" + std::string(second.name()) +
+                       "[[output]]\nname = \"" +
+                       std::string(second.name()) +
                        "\"\ntransform = \"90\"\nposition = [3000, 100]\n";
     config::LoadResult loaded = config::parse(text, "outputs.toml", "", "user.toml");
     REQUIRE(loaded.config);
@@ -60,7 +61,7 @@ TEST_CASE("several keyboard layouts and the switch binding", "[config][keyboard]
     REQUIRE(h.wait_until([&] { return client.count("keyboard_enter") > 0; }));
     h.tap_key(KEY_Y);
     REQUIRE(h.wait_until([&] { return client.count("key", {{"sym", "y"}}) == 2; }));
-    h.chord({KEY_LEFTMETA, KEY_SPACE});  // next layout: German swaps y and z
+    h.chord({KEY_LEFTMETA, KEY_SPACE}); // next layout: German swaps y and z
     REQUIRE(h.server_event_count("layout") == 1);
     auto layout = std::find_if(h.server_events().rbegin(), h.server_events().rend(),
                                [](const Event &e) { return e.at("event") == "layout"; });

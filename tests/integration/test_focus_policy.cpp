@@ -14,7 +14,7 @@ TEST_CASE("a window mapping while the user types does not take focus", "[focus][
     ClientProcess &editor = h.start_client({"--title", "editor"});
     View *editor_view = h.wait_for_view(editor);
     REQUIRE(editor_view);
-    h.tap_key(KEY_A);  // the user is typing
+    h.tap_key(KEY_A); // the user is typing
     ClientProcess &intruder = h.start_client({"--title", "intruder"});
     View *intruder_view = h.wait_for_view(intruder);
     REQUIRE(intruder_view);

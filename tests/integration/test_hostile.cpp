@@ -17,7 +17,7 @@ void check_other_client_works(Harness &h)
     h.tap_key(KEY_G);
     REQUIRE(h.wait_until([&] { return good.count("key", {{"sym", "g"}}) == 2; }));
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("a surface over the maximum size gets its client disconnected", "[hostile][limits]")
 {

@@ -27,7 +27,7 @@ glyph = "●"
 socket = "rampart-secret"
 )";
 constexpr uint32_t public_rgb = 0x2e7d32;
-constexpr uint32_t panel_background_rgb = 0x18181b;  // panel/render.hpp
+constexpr uint32_t panel_background_rgb = 0x18181b; // panel/render.hpp
 
 std::string hostile_client()
 {
@@ -38,10 +38,12 @@ std::string hostile_client()
 View *wait_hostile_view(Harness &h, ClientProcess &client)
 {
     View *view = nullptr;
-    h.wait_until([&] {
-        view = h.view_by_pid(client.pid());
-        return (view && client.count("mapped") > 0) || client.exited();
-    }, 10000ms);
+    h.wait_until(
+        [&] {
+            view = h.view_by_pid(client.pid());
+            return (view && client.count("mapped") > 0) || client.exited();
+        },
+        10000ms);
     return view;
 }
 
@@ -50,30 +52,27 @@ bool shows_level_first(const Image &image, View &view, uint32_t rgb)
 {
     wm::Box outer = view.outer_box();
     int border = view.frame_extents().border;
-    return image.any_in({outer.x + border + 3, outer.y + 3, 14, view.frame_extents().top() - 6}, rgb, 6);
+    return image.any_in({outer.x + border + 3, outer.y + 3, 14, view.frame_extents().top() - 6},
+                        rgb, 6);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("hostile titles are shown escaped after the true level", "[levels][hostile][titles]")
 {
     Harness h({.config_text = two_levels});
     struct Case {
         const char *kind;
-        const char *must_contain;  // in the sanitised title
+        const char *must_contain; // in the sanitised title
     };
     const Case cases[] = {
-        {"rtl", "⟨U+202E⟩"},
-        {"zwj", "⟨U+200D⟩"},
-        {"invalid-utf8", "\xEF\xBF\xBD"},
-        {"markup", "<b>bold</b>"},
-        {"imitation", "[SECRET]"},
-        {"newlines", "line1 line2 Tab"},
+        {"rtl", "⟨U+202E⟩"},       {"zwj", "⟨U+200D⟩"},       {"invalid-utf8", "\xEF\xBF\xBD"},
+        {"markup", "<b>bold</b>"}, {"imitation", "[SECRET]"}, {"newlines", "line1 line2 Tab"},
     };
     for (const Case &c : cases) {
         INFO(c.kind);
-        ClientProcess &client = h.start_program_at("public", {hostile_client(), "--evil-title", c.kind,
-                                                              "--color", "ffffff"});
+        ClientProcess &client = h.start_program_at(
+            "public", {hostile_client(), "--evil-title", c.kind, "--color", "ffffff"});
         View *view = wait_hostile_view(h, client);
         REQUIRE(view);
         REQUIRE(h.wait_until([&] { return !view->title().empty(); }));
@@ -90,7 +89,8 @@ TEST_CASE("hostile titles are shown escaped after the true level", "[levels][hos
 TEST_CASE("a 10 MB title cannot hurt Rampart", "[levels][hostile][titles]")
 {
     Harness h({.config_text = two_levels});
-    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--huge-title", "10000000"});
+    ClientProcess &client =
+        h.start_program_at("public", {hostile_client(), "--huge-title", "10000000"});
     REQUIRE(h.wait_until([&] { return client.count("mapped") > 0 || client.exited(); }, 20000ms));
     // Whatever got through (libwayland caps a message at 4 KB), the title is capped and the
     // compositor still serves others.
@@ -100,14 +100,15 @@ TEST_CASE("a 10 MB title cannot hurt Rampart", "[levels][hostile][titles]")
     REQUIRE(h.wait_for_view(other));
 }
 
-TEST_CASE("fullscreen and output-sized clients leave the panel strip and the frame", "[levels][pixels]")
+TEST_CASE("fullscreen and output-sized clients leave the panel strip and the frame",
+          "[levels][pixels]")
 {
     Harness h({.config_text = two_levels});
     ClientProcess &full = h.start_client_at("public", {"--fullscreen", "--color", "ffff00"});
     View *view = h.wait_for_view(full);
     REQUIRE(view);
     REQUIRE(h.wait_until([&] { return view->fullscreen() && view->content_box().height > 600; }));
-    h.pointer_to(640, 400);  // keep the software cursor out of the strip
+    h.pointer_to(640, 400); // keep the software cursor out of the strip
     wm::Box strip = h.output().panel_box();
     Image image = h.capture();
     image.write_png(Harness::artefact_path("fullscreen-strip.png"));
@@ -117,10 +118,12 @@ TEST_CASE("fullscreen and output-sized clients leave the panel strip and the fra
     int thickness = h.server().config.window.fullscreen_border;
     CHECK(image.all_in({usable.x, usable.y, usable.width, thickness}, public_rgb));
     CHECK(image.all_in({usable.x, usable.y, thickness, usable.height}, public_rgb));
-    CHECK(image.all_in({usable.x + usable.width - thickness, usable.y, thickness, usable.height}, public_rgb));
+    CHECK(image.all_in({usable.x + usable.width - thickness, usable.y, thickness, usable.height},
+                       public_rgb));
     full.kill_now();
 
-    ClientProcess &sized = h.start_program_at("public", {hostile_client(), "--output-sized", "--color", "ffff00"});
+    ClientProcess &sized =
+        h.start_program_at("public", {hostile_client(), "--output-sized", "--color", "ffff00"});
     View *sized_view = wait_hostile_view(h, sized);
     REQUIRE(sized_view);
     Image second = h.capture();
@@ -137,11 +140,12 @@ TEST_CASE("fullscreen and output-sized clients leave the panel strip and the fra
 TEST_CASE("popups placed off-screen or oversized stay on screen and framed", "[levels][popups]")
 {
     Harness h({.config_text = two_levels});
-    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--popup-escape",
-                                                          "390,290,3000x2000", "--size", "400x300"});
+    ClientProcess &client = h.start_program_at(
+        "public", {hostile_client(), "--popup-escape", "390,290,3000x2000", "--size", "400x300"});
     View *view = wait_hostile_view(h, client);
     REQUIRE(view);
-    REQUIRE(h.wait_until([&] { return !h.server().popups.empty() && client.count("popup_configure") > 0; }));
+    REQUIRE(h.wait_until(
+        [&] { return !h.server().popups.empty() && client.count("popup_configure") > 0; }));
     Popup *popup = h.server().popups.front().get();
     REQUIRE(h.wait_until([&] { return !popup->clip_box().empty(); }));
     wm::Box frame = popup->frame_box();
@@ -163,9 +167,9 @@ TEST_CASE("a subsurface over the panel strip or outside its parent is not drawn 
           "[levels][subsurfaces]")
 {
     Harness h({.config_text = two_levels});
-    ClientProcess &client = h.start_program_at("public", {hostile_client(), "--subsurface-over",
-                                                          "-100,-100,5000x5000", "--size", "300x200",
-                                                          "--color", "00ffff"});
+    ClientProcess &client =
+        h.start_program_at("public", {hostile_client(), "--subsurface-over", "-100,-100,5000x5000",
+                                      "--size", "300x200", "--color", "00ffff"});
     View *view = wait_hostile_view(h, client);
     REQUIRE(view);
     wm::Box content = view->content_box();
@@ -181,6 +185,7 @@ TEST_CASE("a subsurface over the panel strip or outside its parent is not drawn 
     image.write_png(Harness::artefact_path("subsurface-over.png"));
     CHECK_FALSE(image.any_in(strip, 0xff00ff, 30));
     CHECK_FALSE(image.any_in({0, content.y + content.height + 2, 1280, 200}, 0xff00ff, 30));
-    CHECK_FALSE(image.any_in({content.x + content.width + 2, strip.height, 600, 600}, 0xff00ff, 30));
+    CHECK_FALSE(
+        image.any_in({content.x + content.width + 2, strip.height, 600, 600}, 0xff00ff, 30));
     CHECK(shows_level_first(image, *view, public_rgb));
 }

@@ -54,8 +54,8 @@ Edges frame_edges(View &view)
 {
     wm::Box content = view.content_box(), outer = view.outer_box();
     return {{outer.x, content.y, content.x - outer.x, content.height},
-            {content.x + content.width, content.y, outer.x + outer.width - content.x - content.width,
-             content.height},
+            {content.x + content.width, content.y,
+             outer.x + outer.width - content.x - content.width, content.height},
             {outer.x, content.y + content.height, outer.width,
              outer.y + outer.height - content.y - content.height}};
 }
@@ -69,10 +69,11 @@ void check_frame_colour(const Image &image, View &view, uint32_t rgb)
     // The level label starts the title bar, on the level colour (under its pattern).
     wm::Box outer = view.outer_box();
     int border = view.frame_extents().border;
-    CHECK(image.any_in({outer.x + border + 3, outer.y + 3, 16, view.frame_extents().top() - 6}, rgb, 6));
+    CHECK(image.any_in({outer.x + border + 3, outer.y + 3, 16, view.frame_extents().top() - 6}, rgb,
+                       6));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a client's level comes from its socket, whatever it calls itself", "[levels]")
 {
@@ -110,7 +111,8 @@ TEST_CASE("windows of three levels show three frame colours", "[levels][pixels]"
     std::vector<std::pair<View *, uint32_t>> views;
     for (auto [level, rgb] : {std::pair{"public", public_rgb}, std::pair{"internal", internal_rgb},
                               std::pair{"secret", secret_rgb}}) {
-        ClientProcess &client = h.start_client_at(level, {"--size", "300x200", "--color", "202020"});
+        ClientProcess &client =
+            h.start_client_at(level, {"--size", "300x200", "--color", "202020"});
         View *view = h.wait_for_view(client);
         REQUIRE(view);
         views.push_back({view, rgb});
@@ -130,13 +132,15 @@ TEST_CASE("weston-simple-shm and foot on two levels show two frame colours", "[l
     ClientProcess &shm = h.start_program_at("public", {"weston-simple-shm"});
     h.start_program_at("secret", {"foot", "sh", "-c", "exec sleep 60"});
     View *shm_view = nullptr, *foot_view = nullptr;
-    REQUIRE(h.wait_until([&] {
-        shm_view = h.view_by_pid(shm.pid());
-        for (auto &view : h.server().views)
-            if (view->mapped() && view->app_id() == "foot")
-                foot_view = view.get();
-        return shm_view && foot_view;
-    }, 10000ms));
+    REQUIRE(h.wait_until(
+        [&] {
+            shm_view = h.view_by_pid(shm.pid());
+            for (auto &view : h.server().views)
+                if (view->mapped() && view->app_id() == "foot")
+                    foot_view = view.get();
+            return shm_view && foot_view;
+        },
+        10000ms));
     shm_view->move_to(40, 60);
     foot_view->move_to(400, 60);
     CHECK(shm_view->level() == h.level_index("public"));
@@ -159,14 +163,15 @@ TEST_CASE("from a level socket capture and injection are refused; the trusted so
     REQUIRE(h.wait_until([&] { return wtype.exited(); }));
     CHECK(wtype.exit_code() != 0);
 
-    for (const char *interface : {"zwlr_screencopy_manager_v1", "zwlr_layer_shell_v1",
-                                  "zwp_virtual_keyboard_manager_v1", "zwlr_data_control_manager_v1",
-                                  "zwlr_input_inhibit_manager_v1"}) {
+    for (const char *interface :
+         {"zwlr_screencopy_manager_v1", "zwlr_layer_shell_v1", "zwp_virtual_keyboard_manager_v1",
+          "zwlr_data_control_manager_v1", "zwlr_input_inhibit_manager_v1"}) {
         for (const char *how : {"--bind-by-name", "--bind-by-number"}) {
             INFO(interface << " " << how);
-            ClientProcess &attack = h.start_program_at("secret", {hostile_client(), how, interface});
+            ClientProcess &attack =
+                h.start_program_at("secret", {hostile_client(), how, interface});
             REQUIRE(h.wait_until([&] { return attack.exited(); }, 20000ms));
-            CHECK(attack.exit_code() == 0);  // 0: refused
+            CHECK(attack.exit_code() == 0); // 0: refused
         }
     }
 
@@ -204,15 +209,17 @@ TEST_CASE("activation tokens from another level are refused", "[levels][activati
     REQUIRE(h.wait_until([&] { return attacker.count("activation_token") > 0; }));
     std::string token = (*attacker.last("activation_token"))["token"];
     secret.send("activate 1 " + token);
-    REQUIRE(h.wait_until([&] { return h.server_event_count("activation_refused", {{"reason", "level"}}) == 1; }));
+    REQUIRE(h.wait_until([&] {
+        return h.server_event_count("activation_refused", {{"reason", "level"}}) == 1;
+    }));
     CHECK(h.server().focused_view() == public_view);
 }
 
 TEST_CASE("a level's window limit applies and Rampart stays responsive", "[levels][limits]")
 {
     Harness h({.config_text = three_levels});
-    ClientProcess &flood = h.start_program_at("secret", {hostile_client(), "--many-windows", "500",
-                                                         "--size", "64x64"});
+    ClientProcess &flood = h.start_program_at(
+        "secret", {hostile_client(), "--many-windows", "500", "--size", "64x64"});
     REQUIRE(h.wait_until([&] { return flood.exited(); }, 30000ms));
     CHECK(h.server_event_count("limit_windows", {{"level", "secret"}}) >= 1);
     int secret_windows = 0;
@@ -223,7 +230,8 @@ TEST_CASE("a level's window limit applies and Rampart stays responsive", "[level
     // The acceptance bound, as a deadline (scaled when run under valgrind).
     auto deadline = std::chrono::steady_clock::now() + scaled(1000ms);
     auto left = [&] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
     };
     ClientProcess &other = h.start_client_at("public", {});
     REQUIRE(h.wait_until([&] { return other.count("keyboard_enter") > 0; }, left()));

@@ -42,7 +42,7 @@ bool can_connect(const std::string &path)
     return ok;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a socket is created with its mode and accepts connections", "[sockets]")
 {
@@ -50,10 +50,15 @@ TEST_CASE("a socket is created with its mode and accepts connections", "[sockets
     Loop loop;
     std::string error;
     int accepted = 0;
-    auto socket = ListeningSocket::create(loop.loop, {dir.path + "/level", "", "", 0660},
-                                          [&](int fd) { ++accepted; close(fd); }, error);
+    auto socket = ListeningSocket::create(
+        loop.loop, {dir.path + "/level", "", "", 0660},
+        [&](int fd) {
+            ++accepted;
+            close(fd);
+        },
+        error);
     REQUIRE(socket);
-    struct stat info{};
+    struct stat info {};
     REQUIRE(stat((dir.path + "/level").c_str(), &info) == 0);
     CHECK(S_ISSOCK(info.st_mode));
     CHECK((info.st_mode & 0777) == 0660);
@@ -70,14 +75,14 @@ TEST_CASE("a second instance cannot take a socket in use", "[sockets]")
     TempDir dir;
     Loop loop;
     std::string error;
-    auto first = ListeningSocket::create(loop.loop, {dir.path + "/level", "", "", 0600}, [](int fd) { close(fd); },
-                                         error);
+    auto first = ListeningSocket::create(
+        loop.loop, {dir.path + "/level", "", "", 0600}, [](int fd) { close(fd); }, error);
     REQUIRE(first);
-    auto second = ListeningSocket::create(loop.loop, {dir.path + "/level", "", "", 0600},
-                                          [](int fd) { close(fd); }, error);
+    auto second = ListeningSocket::create(
+        loop.loop, {dir.path + "/level", "", "", 0600}, [](int fd) { close(fd); }, error);
     CHECK_FALSE(second);
     CHECK(error.find("in use") != std::string::npos);
-    CHECK(can_connect(dir.path + "/level"));  // the first one still has it
+    CHECK(can_connect(dir.path + "/level")); // the first one still has it
 }
 
 TEST_CASE("a stale socket of a crashed instance is replaced", "[sockets]")
@@ -91,10 +96,10 @@ TEST_CASE("a stale socket of a crashed instance is replaced", "[sockets]")
         address.sun_family = AF_UNIX;
         std::strncpy(address.sun_path, (dir.path + "/level").c_str(), sizeof address.sun_path - 1);
         REQUIRE(bind(stale, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
-        close(stale);  // no lock held: its owner is gone
+        close(stale); // no lock held: its owner is gone
     }
-    auto socket = ListeningSocket::create(loop.loop, {dir.path + "/level", "", "", 0600}, [](int fd) { close(fd); },
-                                          error);
+    auto socket = ListeningSocket::create(
+        loop.loop, {dir.path + "/level", "", "", 0600}, [](int fd) { close(fd); }, error);
     REQUIRE(socket);
     CHECK(can_connect(dir.path + "/level"));
 }
@@ -106,7 +111,8 @@ TEST_CASE("unsafe places and modes are refused", "[sockets]")
     std::string error;
     auto noop = [](int fd) { close(fd); };
 
-    CHECK_FALSE(ListeningSocket::create(loop.loop, {dir.path + "/open", "", "", 0666}, noop, error));
+    CHECK_FALSE(
+        ListeningSocket::create(loop.loop, {dir.path + "/open", "", "", 0666}, noop, error));
     CHECK(error.find("every user") != std::string::npos);
 
     std::string shared = dir.path + "/shared";
@@ -121,7 +127,8 @@ TEST_CASE("unsafe places and modes are refused", "[sockets]")
     CHECK(error.find("symbolic link") != std::string::npos);
 
     CHECK_FALSE(ListeningSocket::create(loop.loop, {"relative/level", "", "", 0600}, noop, error));
-    CHECK_FALSE(ListeningSocket::create(loop.loop, {dir.path + "/level", "no-such-user-xyz", "", 0600}, noop, error));
+    CHECK_FALSE(ListeningSocket::create(
+        loop.loop, {dir.path + "/level", "no-such-user-xyz", "", 0600}, noop, error));
     CHECK(error.find("no such user") != std::string::npos);
 }
 
@@ -130,10 +137,10 @@ TEST_CASE("a missing directory is created private to its owner", "[sockets]")
     TempDir dir;
     Loop loop;
     std::string error;
-    auto socket = ListeningSocket::create(loop.loop, {dir.path + "/levels/level", "", "", 0600},
-                                          [](int fd) { close(fd); }, error);
+    auto socket = ListeningSocket::create(
+        loop.loop, {dir.path + "/levels/level", "", "", 0600}, [](int fd) { close(fd); }, error);
     REQUIRE(socket);
-    struct stat info{};
+    struct stat info {};
     REQUIRE(stat((dir.path + "/levels").c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0700);
 }

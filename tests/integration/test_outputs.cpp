@@ -55,7 +55,7 @@ TEST_CASE("a hot-plugged output gets a window sent to it and renders it", "[outp
     wm::Box second_box = second.layout_box();
     CHECK(second_box.width == 800);
 
-    h.chord({KEY_LEFTMETA, KEY_O});  // send to the next output
+    h.chord({KEY_LEFTMETA, KEY_O}); // send to the next output
     wm::Box outer = view->outer_box();
     CHECK(second_box.contains(outer.x, outer.y));
     CHECK(second_box.contains(outer.x + outer.width - 1, outer.y + outer.height - 1));
@@ -63,7 +63,8 @@ TEST_CASE("a hot-plugged output gets a window sent to it and renders it", "[outp
     Image image = h.capture(1);
     image.write_png(Harness::artefact_path("hotplug-second-output.png"));
     wm::Box content = view->content_box();
-    wm::Box local{content.x - second_box.x, content.y - second_box.y, content.width, content.height};
+    wm::Box local{content.x - second_box.x, content.y - second_box.y, content.width,
+                  content.height};
     CHECK(image.all_in(local, 0x00ff00));
     CHECK_FALSE(h.capture(0).any_in({0, 0, 1280, 720}, 0x00ff00));
 

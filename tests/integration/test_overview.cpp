@@ -35,7 +35,7 @@ std::string hostile_client()
     const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
     return binary ? binary : "rampart-hostile-client";
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("the secure attention key reaches no client and opens the overview", "[overview][sak]")
 {
@@ -78,7 +78,9 @@ TEST_CASE("the secure attention key reaches no client and opens the overview", "
 
     // After closing, typing reaches the focused client again.
     h.tap_key(KEY_B);
-    REQUIRE(h.wait_until([&] { return logger.count("key", {{"key", std::to_string(KEY_B)}}) == 2; }));
+    REQUIRE(h.wait_until([&] {
+        return logger.count("key", {{"key", std::to_string(KEY_B)}}) == 2;
+    }));
 }
 
 TEST_CASE("a click in the overview picks that window", "[overview][sak]")
@@ -97,7 +99,7 @@ TEST_CASE("a click in the overview picks that window", "[overview][sak]")
     h.click(content.x + 10, content.y + 10);
     CHECK_FALSE(h.server().overview->is_open());
     CHECK(h.server().focused_view() == first_view);
-    CHECK(first.count("button") == 0);  // the click was the overview's
+    CHECK(first.count("button") == 0); // the click was the overview's
 }
 
 TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]")
@@ -106,7 +108,7 @@ TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]
     ClientProcess &client = h.start_client_at("public", {});
     REQUIRE(h.wait_for_view(client));
     REQUIRE(h.wait_until([&] { return client.count("keyboard_enter") > 0; }));
-    h.key(KEY_COMPOSE, true);  // the Menu key
+    h.key(KEY_COMPOSE, true); // the Menu key
     CHECK(h.server().overview->mode() == Overview::Mode::xray);
     CHECK(h.server().overview->badge_count() == 1);
     h.key(KEY_COMPOSE, false);
@@ -116,7 +118,8 @@ TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]
 
 TEST_CASE("the secure attention key and the panel edge are configurable", "[overview][sak][config]")
 {
-    Harness h({.config_text = "[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n"});
+    Harness h(
+        {.config_text = "[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n"});
     wm::Box strip = h.output().panel_box();
     wm::Box layout = h.output().layout_box();
     CHECK(strip.y + strip.height == layout.y + layout.height);
@@ -127,7 +130,7 @@ TEST_CASE("the secure attention key and the panel edge are configurable", "[over
     REQUIRE(h.wait_until([&] { return view->outer_box() == h.output().usable_box(); }));
     CHECK(view->outer_box().y + view->outer_box().height <= strip.y);
 
-    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});  // no longer the secure attention key
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE}); // no longer the secure attention key
     CHECK_FALSE(h.server().overview->is_open());
     h.chord({KEY_LEFTMETA, KEY_ESC});
     CHECK(h.server().overview->mode() == Overview::Mode::interactive);

@@ -40,7 +40,7 @@ void settle(Harness &h)
 {
     REQUIRE(h.wait_until([&] { return h.server().panel_model().flash == 0; }));
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("the panel's level area shows the focused window's level and follows focus", "[panel]")
 {
@@ -81,7 +81,7 @@ TEST_CASE("the panel lists every window; clicking an entry focuses it, middle-cl
     h.wait_until([&] { return h.server().panel_model().windows.size() == 2; });
     panel::PanelModel model = h.server().panel_model();
     REQUIRE(model.windows.size() == 2);
-    CHECK(model.windows[0].level == first_view->level());  // grouped by level, rank order
+    CHECK(model.windows[0].level == first_view->level()); // grouped by level, rank order
     CHECK(model.windows[1].focused);
 
     // Find the first window's entry in the layout and click it.
@@ -96,7 +96,7 @@ TEST_CASE("the panel lists every window; clicking an entry focuses it, middle-cl
     REQUIRE(entry);
     h.click(entry->x + 2, strip.y + strip.height / 2);
     CHECK(h.server().focused_view() == first_view);
-    CHECK(first.count("button") == 0);  // the panel's click, not the client's
+    CHECK(first.count("button") == 0); // the panel's click, not the client's
 
     h.click(entry->x + 2, strip.y + strip.height / 2, BTN_MIDDLE);
     REQUIRE(h.wait_until([&] { return first.exited(); }));
@@ -108,11 +108,12 @@ TEST_CASE("no client pixel ever lands on the panel, on any output", "[panel][pix
     Harness h({.outputs = 2, .config_text = two_levels});
     ClientProcess &full = h.start_client_at("public", {"--fullscreen", "--color", "ffff00"});
     REQUIRE(h.wait_for_view(full));
-    ClientProcess &popup = h.start_client_at("secret", {"--color", "00ffff", "--popup", "10,-400,600x500",
-                                                        "--subsurface", "-50,-300,400x400"});
+    ClientProcess &popup =
+        h.start_client_at("secret", {"--color", "00ffff", "--popup", "10,-400,600x500",
+                                     "--subsurface", "-50,-300,400x400"});
     View *popup_view = h.wait_for_view(popup);
     REQUIRE(popup_view);
-    h.chord({KEY_LEFTMETA, KEY_O});  // the popup's window to the other output, then back
+    h.chord({KEY_LEFTMETA, KEY_O}); // the popup's window to the other output, then back
     for (size_t i = 0; i < 2; ++i) {
         Image image = h.capture(i);
         wm::Box strip = h.output(i).panel_box();

@@ -21,7 +21,7 @@ std::pair<int, int> center_of(const wm::Box &box)
 {
     return {box.x + box.width / 2, box.y + box.height / 2};
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("a client maps, takes focus on click and receives keys", "[windows][focus]")
 {
@@ -51,7 +51,8 @@ TEST_CASE("a client maps, takes focus on click and receives keys", "[windows][fo
 TEST_CASE("the frame and title bar are drawn outside the client's buffer", "[windows][pixels]")
 {
     Harness h;
-    ClientProcess &client = h.start_client({"--title", "framed", "--color", "ff0000", "--size", "300x200"});
+    ClientProcess &client =
+        h.start_client({"--title", "framed", "--color", "ff0000", "--size", "300x200"});
     View *view = h.wait_for_view(client);
     REQUIRE(view);
     REQUIRE(h.wait_until([&] { return view->content_box().width == 300; }));
@@ -67,8 +68,8 @@ TEST_CASE("the frame and title bar are drawn outside the client's buffer", "[win
     // The frame surrounds it, in the focused colour, with no client pixel in it.
     wm::Box title_bar{outer.x, outer.y, outer.width, content.y - outer.y};
     wm::Box left{outer.x, content.y, content.x - outer.x, content.height};
-    wm::Box right{content.x + content.width, content.y, outer.x + outer.width - content.x - content.width,
-                  content.height};
+    wm::Box right{content.x + content.width, content.y,
+                  outer.x + outer.width - content.x - content.width, content.height};
     wm::Box bottom{outer.x, content.y + content.height, outer.width,
                    outer.y + outer.height - content.y - content.height};
     for (const wm::Box &edge : {title_bar, left, right, bottom}) {
@@ -122,7 +123,7 @@ TEST_CASE("Super+drag moves a window and it stays reachable on the output", "[wi
     wm::Box after = view->outer_box();
     CHECK(after.x == before.x + 250);
     CHECK(after.y == before.y + 150);
-    CHECK(client.count("button") == 0);  // the grab's clicks are the compositor's
+    CHECK(client.count("button") == 0); // the grab's clicks are the compositor's
 
     // Dragging far off the output leaves the title bar reachable.
     h.key(KEY_LEFTMETA, true);
@@ -217,8 +218,8 @@ TEST_CASE("bound keys never reach the client, presses or releases", "[windows][b
     ClientProcess &client = h.start_client({});
     REQUIRE(h.wait_for_view(client));
     REQUIRE(h.wait_until([&] { return client.count("keyboard_enter") > 0; }));
-    h.chord({KEY_LEFTMETA, KEY_M});  // maximize: the compositor's
-    h.tap_key(KEY_B);                // an ordinary key: the client's
+    h.chord({KEY_LEFTMETA, KEY_M}); // maximize: the compositor's
+    h.tap_key(KEY_B);               // an ordinary key: the client's
     REQUIRE(h.wait_until([&] { return client.count("key", {{"sym", "b"}}) == 2; }));
     CHECK(client.count("key", {{"key", std::to_string(KEY_M)}}) == 0);
 }

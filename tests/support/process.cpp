@@ -31,7 +31,8 @@ std::string unescape(const std::string &text)
         case 't': out += '\t'; break;
         case 'u':
             if (i + 4 < text.size()) {
-                unsigned code = static_cast<unsigned>(std::stoul(text.substr(i + 1, 4), nullptr, 16));
+                unsigned code =
+                    static_cast<unsigned>(std::stoul(text.substr(i + 1, 4), nullptr, 16));
                 i += 4;
                 if (code < 0x80) {
                     out += static_cast<char>(code);
@@ -51,7 +52,7 @@ std::string unescape(const std::string &text)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 Event parse_event(const std::string &line)
 {
@@ -98,8 +99,8 @@ Event parse_event(const std::string &line)
     return event;
 }
 
-ClientProcess::ClientProcess(const std::vector<std::string> &argv, const std::string &wayland_display,
-                             bool merge_stderr)
+ClientProcess::ClientProcess(const std::vector<std::string> &argv,
+                             const std::string &wayland_display, bool merge_stderr)
 {
     int in_pipe[2], out_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0)
@@ -235,7 +236,7 @@ std::optional<Event> ClientProcess::last(const std::string &name, const Event &m
     return std::nullopt;
 }
 
-}  // namespace rampart::test
+} // namespace rampart::test
 
 namespace rampart::test {
 
@@ -267,4 +268,4 @@ bool wait_for(const std::vector<ClientProcess *> &processes, const std::function
     }
 }
 
-}  // namespace rampart::test
+} // namespace rampart::test

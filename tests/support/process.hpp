@@ -33,9 +33,9 @@ public:
     ClientProcess(const ClientProcess &) = delete;
     ClientProcess &operator=(const ClientProcess &) = delete;
 
-    void send(const std::string &command);  // one stdin line (needs --stdin)
-    void read_available();                   // drains stdout without blocking
-    bool exited();                           // reaps without blocking
+    void send(const std::string &command); // one stdin line (needs --stdin)
+    void read_available();                 // drains stdout without blocking
+    bool exited();                         // reaps without blocking
     int exit_code() const { return exit_code_; }
     pid_t pid() const { return pid_; }
     void kill_now();
@@ -66,4 +66,4 @@ bool matches(const Event &event, const std::string &name, const Event &match);
 bool wait_for(const std::vector<ClientProcess *> &processes, const std::function<bool()> &condition,
               std::chrono::milliseconds timeout);
 
-}  // namespace rampart::test
+} // namespace rampart::test

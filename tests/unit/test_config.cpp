@@ -43,7 +43,7 @@ std::string describe(const Binding &binding)
 {
     std::string text;
     const std::pair<uint32_t, const char *> names[] = {
-        {super, "Super+"}, {ctrl, "Ctrl+"}, {alt, "Alt+"}, {shift, "Shift+"},
+        {super, "Super+"}, {ctrl, "Ctrl+"}, {alt, "Alt+"},  {shift, "Shift+"},
         {mod2, "Mod2+"},   {mod3, "Mod3+"}, {mod5, "Mod5+"}};
     for (const auto &[bit, name] : names)
         text += (binding.modifiers & bit) ? name : "";
@@ -60,10 +60,10 @@ std::vector<std::string> describe(const std::vector<Binding> &bindings)
 }
 
 const std::vector<std::string> default_binding_texts = {
-    "Super+Return=spawn foot", "Super+Shift+q=close",        "Alt+Tab=focus-next",
-    "Alt+Shift+Tab=focus-prev", "Super+m=maximize",          "Super+f=fullscreen",
+    "Super+Return=spawn foot",     "Super+Shift+q=close",     "Alt+Tab=focus-next",
+    "Alt+Shift+Tab=focus-prev",    "Super+m=maximize",        "Super+f=fullscreen",
     "Super+o=send-to-output next", "Super+space=next-layout", "Super+l=lock",
-    "Super+Shift+r=reload",     "Super+Shift+e=exit",
+    "Super+Shift+r=reload",        "Super+Shift+e=exit",
 };
 
 const char *example_config = R"(
@@ -158,7 +158,7 @@ public:
     std::vector<std::string> files;
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("An empty config is all defaults", "[config]")
 {
@@ -187,8 +187,8 @@ TEST_CASE("An empty config is all defaults", "[config]")
 
 TEST_CASE("Comments, whitespace and empty tables are a valid config", "[config]")
 {
-    const Config config = parse_ok("# nothing\n\n[keyboard]\n[pointer] # still nothing\n",
-                                   "\n\n[bindings]\n");
+    const Config config =
+        parse_ok("# nothing\n\n[keyboard]\n[pointer] # still nothing\n", "\n\n[bindings]\n");
     CHECK(config.keyboard.repeat_rate == 25);
     CHECK(describe(config.bindings) == default_binding_texts);
 }
@@ -278,8 +278,7 @@ TEST_CASE("Error::to_string is path:line:col: message", "[config]")
 TEST_CASE("A syntax error reports the parser's position", "[config]")
 {
     CHECK_THAT(error_text("[keyboard\nrepeat_rate = 5\n"),
-               Catch::StartsWith(system_path + ":1:10: ") &&
-                   Catch::Contains("table header"));
+               Catch::StartsWith(system_path + ":1:10: ") && Catch::Contains("table header"));
     CHECK_THAT(error_text("", "[keyboard]\nrepeat_rate = \n"),
                Catch::StartsWith(user_path + ":2:15: "));
     CHECK_THAT(error_text("[keyboard]\nrepeat_rate = 1\nrepeat_rate = 2\n"),
@@ -313,9 +312,9 @@ TEST_CASE("A value out of range names the key, the range and the value", "[confi
     CHECK(error_text("[pointer]\nacceleration = nan\n") ==
           system_path + ":2:16: pointer.acceleration must be between -1.0 and 1.0, not nan");
     // The limits themselves are allowed.
-    const Config config = parse_ok(
-        "[keyboard]\nrepeat_rate = 0\nrepeat_delay = 5000\n[pointer]\nacceleration = -1\n"
-        "[cursor]\nsize = 256\n[window]\ntyping_grace_ms = 0\n");
+    const Config config =
+        parse_ok("[keyboard]\nrepeat_rate = 0\nrepeat_delay = 5000\n[pointer]\nacceleration = -1\n"
+                 "[cursor]\nsize = 256\n[window]\ntyping_grace_ms = 0\n");
     CHECK(config.keyboard.repeat_rate == 0);
     CHECK(config.keyboard.repeat_delay == 5000);
     CHECK(config.pointer.acceleration == -1.0);
@@ -398,10 +397,10 @@ TEST_CASE("The first error in the file is reported, whatever the key order", "[c
 
 TEST_CASE("User values override system values key by key", "[config]")
 {
-    const Config config = parse_ok(
-        "[keyboard]\nlayout = \"de\"\nrepeat_rate = 30\n[pointer]\nnatural_scroll = true\n"
-        "[cursor]\ntheme = \"Adwaita\"\nsize = 32\n",
-        "[keyboard]\nrepeat_rate = 40\n[cursor]\nsize = 48\n");
+    const Config config =
+        parse_ok("[keyboard]\nlayout = \"de\"\nrepeat_rate = 30\n[pointer]\nnatural_scroll = true\n"
+                 "[cursor]\ntheme = \"Adwaita\"\nsize = 32\n",
+                 "[keyboard]\nrepeat_rate = 40\n[cursor]\nsize = 48\n");
     CHECK(config.keyboard.layout == "de");
     CHECK(config.keyboard.repeat_rate == 40);
     CHECK(config.pointer.natural_scroll);
@@ -411,14 +410,14 @@ TEST_CASE("User values override system values key by key", "[config]")
 
 TEST_CASE("User outputs replace system outputs of the same name and add others", "[config]")
 {
-    const Config config = parse_ok(
-        "[[output]]\nname = \"HEADLESS-1\"\nscale = 2\nmode = \"800x600\"\n"
-        "[[output]]\nname = \"DP-1\"\ntransform = \"90\"\n",
-        "[[output]]\nname = \"HDMI-A-1\"\n"
-        "[[output]]\nname = \"HEADLESS-1\"\nposition = [10, 20]\n");
+    const Config config =
+        parse_ok("[[output]]\nname = \"HEADLESS-1\"\nscale = 2\nmode = \"800x600\"\n"
+                 "[[output]]\nname = \"DP-1\"\ntransform = \"90\"\n",
+                 "[[output]]\nname = \"HDMI-A-1\"\n"
+                 "[[output]]\nname = \"HEADLESS-1\"\nposition = [10, 20]\n");
     REQUIRE(config.outputs.size() == 3);
     CHECK(config.outputs[0].name == "HEADLESS-1");
-    CHECK(config.outputs[0].scale == 1);  // the whole entry is replaced
+    CHECK(config.outputs[0].scale == 1); // the whole entry is replaced
     CHECK_FALSE(config.outputs[0].width);
     CHECK(config.outputs[0].x == 10);
     CHECK(config.outputs[0].y == 20);
@@ -440,8 +439,9 @@ TEST_CASE("Output names are required and unique within a file", "[config]")
     CHECK(error_text("output = [{ name = \"DP-1\" }, { name = \"DP-1\" }]\n") ==
           system_path + ":1:39: output[1].name \"DP-1\" is already used by output[0]");
     // The same name in both files is the override rule, not an error.
-    CHECK(parse_ok("[[output]]\nname = \"DP-1\"\n", "[[output]]\nname = \"DP-1\"\n")
-              .outputs.size() == 1);
+    CHECK(
+        parse_ok("[[output]]\nname = \"DP-1\"\n", "[[output]]\nname = \"DP-1\"\n").outputs.size() ==
+        1);
 }
 
 TEST_CASE("find_output prefers the exact name, then \"*\"", "[config]")
@@ -463,13 +463,11 @@ TEST_CASE("Output modes: WIDTHxHEIGHT with an optional refresh rate", "[config]"
         int width, height;
         std::optional<int> refresh_mhz;
     };
-    for (const Good &good : {Good{"1920x1080", 1920, 1080, std::nullopt},
-                             Good{"1920x1080@60", 1920, 1080, 60000},
-                             Good{"1920x1080@59.94", 1920, 1080, 59940},
-                             Good{"1920x1080@59.9", 1920, 1080, 59900},
-                             Good{"2560x1440@143.856", 2560, 1440, 143856},
-                             Good{"1x1@1", 1, 1, 1000},
-                             Good{"16384x16384@1000", 16384, 16384, 1000000}}) {
+    for (const Good &good :
+         {Good{"1920x1080", 1920, 1080, std::nullopt}, Good{"1920x1080@60", 1920, 1080, 60000},
+          Good{"1920x1080@59.94", 1920, 1080, 59940}, Good{"1920x1080@59.9", 1920, 1080, 59900},
+          Good{"2560x1440@143.856", 2560, 1440, 143856}, Good{"1x1@1", 1, 1, 1000},
+          Good{"16384x16384@1000", 16384, 16384, 1000000}}) {
         INFO(good.mode);
         const Config config =
             parse_ok(std::string("[[output]]\nname = \"A\"\nmode = \"") + good.mode + "\"\n");
@@ -480,11 +478,11 @@ TEST_CASE("Output modes: WIDTHxHEIGHT with an optional refresh rate", "[config]"
     }
     const std::string prefix = "[[output]]\nname = \"A\"\nmode = ";
     const std::string at = system_path + ":3:8: output[0].mode ";
-    for (const char *bad : {"", "1920", "1920x", "x1080", "1920X1080", " 1920x1080",
-                            "1920x1080 ", "1920x1080@", "1920x1080@60.", "1920x1080@.5",
-                            "1920x1080@59.9401", "1920x1080@60Hz", "+1920x1080", "-1920x1080",
-                            "1920x-1080", "1920.5x1080", "99999999999999999999x1",
-                            "1920x1080@60@60", "1920×1080"}) {
+    for (const char *bad :
+         {"", "1920", "1920x", "x1080", "1920X1080", " 1920x1080", "1920x1080 ", "1920x1080@",
+          "1920x1080@60.", "1920x1080@.5", "1920x1080@59.9401", "1920x1080@60Hz", "+1920x1080",
+          "-1920x1080", "1920x-1080", "1920.5x1080", "99999999999999999999x1", "1920x1080@60@60",
+          "1920×1080"}) {
         INFO(bad);
         CHECK(error_text(prefix + "\"" + bad + "\"\n") ==
               at + "must look like \"1920x1080\", \"1920x1080@60\" or \"1920x1080@59.94\", not \"" +
@@ -504,14 +502,18 @@ TEST_CASE("Output modes: WIDTHxHEIGHT with an optional refresh rate", "[config]"
 TEST_CASE("Output transforms", "[config]")
 {
     const std::pair<const char *, Transform> transforms[] = {
-        {"normal", Transform::normal},         {"90", Transform::rot90},
-        {"180", Transform::rot180},            {"270", Transform::rot270},
-        {"flipped", Transform::flipped},       {"flipped-90", Transform::flipped90},
-        {"flipped-180", Transform::flipped180}, {"flipped-270", Transform::flipped270}};
+        {"normal", Transform::normal},
+        {"90", Transform::rot90},
+        {"180", Transform::rot180},
+        {"270", Transform::rot270},
+        {"flipped", Transform::flipped},
+        {"flipped-90", Transform::flipped90},
+        {"flipped-180", Transform::flipped180},
+        {"flipped-270", Transform::flipped270}};
     for (const auto &[name, transform] : transforms) {
         INFO(name);
-        const Config config = parse_ok(std::string("[[output]]\nname = \"A\"\ntransform = \"") +
-                                       name + "\"\n");
+        const Config config =
+            parse_ok(std::string("[[output]]\nname = \"A\"\ntransform = \"") + name + "\"\n");
         CHECK(config.outputs.at(0).transform == transform);
     }
     // The numbering is wl_output_transform's.
@@ -556,14 +558,22 @@ TEST_CASE("Key combos: modifier names are case-insensitive aliases, the key is k
 {
     std::string why;
     const std::pair<const char *, uint32_t> combos[] = {
-        {"Super+Return", super},       {"super+Return", super},
-        {"LOGO+Return", super},        {"Mod4+Return", super},
-        {"Shift+Return", shift},       {"ctrl+Return", ctrl},
-        {"Control+Return", ctrl},      {"Alt+Return", alt},
-        {"mod1+Return", alt},          {"Mod2+Return", mod2},
-        {"Mod3+Return", mod3},         {"Mod5+Return", mod5},
-        {"Return", 0},                 {"Super+Shift+Ctrl+Alt+Return", super | shift | ctrl | alt},
-        {" Super + Return ", super},   {"Super+Super+Return", super},
+        {"Super+Return", super},
+        {"super+Return", super},
+        {"LOGO+Return", super},
+        {"Mod4+Return", super},
+        {"Shift+Return", shift},
+        {"ctrl+Return", ctrl},
+        {"Control+Return", ctrl},
+        {"Alt+Return", alt},
+        {"mod1+Return", alt},
+        {"Mod2+Return", mod2},
+        {"Mod3+Return", mod3},
+        {"Mod5+Return", mod5},
+        {"Return", 0},
+        {"Super+Shift+Ctrl+Alt+Return", super | shift | ctrl | alt},
+        {" Super + Return ", super},
+        {"Super+Super+Return", super},
     };
     for (const auto &[combo, modifiers] : combos) {
         INFO(combo);
@@ -573,7 +583,7 @@ TEST_CASE("Key combos: modifier names are case-insensitive aliases, the key is k
         CHECK(binding->key == "Return");
     }
     CHECK(parse_key_combo("Super+q", why)->key == "q");
-    CHECK(parse_key_combo("Super+Q", why)->key == "Q");  // keysym names are case-sensitive
+    CHECK(parse_key_combo("Super+Q", why)->key == "Q"); // keysym names are case-sensitive
     CHECK(parse_key_combo("Super+F1", why)->key == "F1");
     CHECK(parse_key_combo("Super+plus", why)->key == "plus");
 
@@ -609,10 +619,9 @@ TEST_CASE("Binding actions and their arguments", "[config]")
 )");
     const std::vector<std::string> all = describe(config.bindings);
     const std::vector<std::string> added(all.end() - 5, all.end());
-    CHECK(added == std::vector<std::string>{"Super+1=spawn notify-send 'a  b'",
-                                            "Super+2=send-to-output DP-1",
-                                            "Super+3=send-to-output next", "Super+4=close",
-                                            "Super+5=next-layout"});
+    CHECK(added == std::vector<std::string>{
+                       "Super+1=spawn notify-send 'a  b'", "Super+2=send-to-output DP-1",
+                       "Super+3=send-to-output next", "Super+4=close", "Super+5=next-layout"});
     CHECK(action_name(Action::focus_prev) == "focus-prev");
     CHECK(action_from_name("send-to-output") == Action::send_to_output);
     CHECK_FALSE(action_from_name("none"));
@@ -649,13 +658,14 @@ TEST_CASE("Two bindings for the same normalised combo in one file are an error",
           system_path + ":3:1: key combo \"super+Return\" in [bindings] is the same as "
                         "\"Super+Return\"");
     // Reported at the later line even when the earlier key sorts after it.
-    CHECK(error_text("",
-                     "[bindings]\n\"Mod4+Shift+q\" = \"close\"\n\"Shift+Logo+q\" = \"exit\"\n") ==
-          user_path + ":3:1: key combo \"Shift+Logo+q\" in [bindings] is the same as "
-                      "\"Mod4+Shift+q\"");
+    CHECK(
+        error_text("", "[bindings]\n\"Mod4+Shift+q\" = \"close\"\n\"Shift+Logo+q\" = \"exit\"\n") ==
+        user_path + ":3:1: key combo \"Shift+Logo+q\" in [bindings] is the same as "
+                    "\"Mod4+Shift+q\"");
     // Different keysyms are different combos.
-    CHECK(parse_ok("[bindings]\n\"Super+q\" = \"close\"\n\"Super+Q\" = \"exit\"\n")
-              .bindings.size() == default_binding_texts.size() + 2);
+    CHECK(
+        parse_ok("[bindings]\n\"Super+q\" = \"close\"\n\"Super+Q\" = \"exit\"\n").bindings.size() ==
+        default_binding_texts.size() + 2);
 }
 
 TEST_CASE("Bindings: defaults, then system, then user, combo by combo", "[config]")
@@ -667,12 +677,11 @@ TEST_CASE("Bindings: defaults, then system, then user, combo by combo", "[config
         "[bindings]\n\"mod4+t\" = \"spawn kitty\"\n\"Super+l\" = \"none\"\n"
         "\"Alt+Tab\" = \"  none \"\n\"Super+F12\" = \"none\"\n\"Super+w\" = \"maximize\"\n");
     CHECK(describe(config.bindings) ==
-          std::vector<std::string>{"Super+Return=spawn alacritty", "Super+Shift+q=close",
-                                   "Alt+Shift+Tab=focus-prev", "Super+m=maximize",
-                                   "Super+f=fullscreen", "Super+o=send-to-output next",
-                                   "Super+space=next-layout", "Super+Shift+r=reload",
-                                   "Super+Shift+e=exit", "Super+t=spawn kitty", "Super+u=close",
-                                   "Super+w=maximize"});
+          std::vector<std::string>{
+              "Super+Return=spawn alacritty", "Super+Shift+q=close", "Alt+Shift+Tab=focus-prev",
+              "Super+m=maximize", "Super+f=fullscreen", "Super+o=send-to-output next",
+              "Super+space=next-layout", "Super+Shift+r=reload", "Super+Shift+e=exit",
+              "Super+t=spawn kitty", "Super+u=close", "Super+w=maximize"});
     // A system "none" is undone by a user binding of the same combo.
     const Config rebound = parse_ok("[bindings]\n\"Super+l\" = \"none\"\n",
                                     "[bindings]\n\"Super+l\" = \"spawn swaylock\"\n");
@@ -692,8 +701,7 @@ TEST_CASE("Hostile input: oversized files", "[config]")
     CHECK(parse_ok(limit).cursor.size == 48);
 }
 
-TEST_CASE("Hostile input: deep nesting is refused before toml++ can overflow the stack",
-          "[config]")
+TEST_CASE("Hostile input: deep nesting is refused before toml++ can overflow the stack", "[config]")
 {
     std::string dotted_key;
     for (int i = 0; i < 300000; ++i)
@@ -715,12 +723,13 @@ TEST_CASE("Hostile input: deep nesting is refused before toml++ can overflow the
           system_path + ":1:37: brackets are nested more than 32 levels deep");
     // Dots and brackets inside strings and comments do not count.
     const std::string many_dots(5000, '.');
-    const Config config = parse_ok("# " + many_dots + "\n[general]\nterminal = \"foot " +
-                                   many_dots + "\"\n[keyboard]\nlayout = '[[[[[[[[[[[[[[[[[[[["
-                                   "[[[[[[[[[[[[[[[[[[[[[[[['\noptions = \"\"\"\n" + many_dots +
-                                   "\"\"\"\"\nmodel = '''" + many_dots + "'''\n");
+    const Config config =
+        parse_ok("# " + many_dots + "\n[general]\nterminal = \"foot " + many_dots +
+                 "\"\n[keyboard]\nlayout = '[[[[[[[[[[[[[[[[[[[["
+                 "[[[[[[[[[[[[[[[[[[[[[[[['\noptions = \"\"\"\n" +
+                 many_dots + "\"\"\"\"\nmodel = '''" + many_dots + "'''\n");
     CHECK(config.terminal.size() == 5005);
-    CHECK(config.keyboard.options == many_dots + "\"");  // the first newline is dropped
+    CHECK(config.keyboard.options == many_dots + "\""); // the first newline is dropped
     // A legitimately dotted key is fine.
     CHECK(parse_ok("keyboard.repeat_rate = 40\n").keyboard.repeat_rate == 40);
 }
@@ -778,7 +787,7 @@ TEST_CASE("Hostile input: huge and negative numbers", "[config]")
 
 TEST_CASE("Hostile input: random damage never escapes as an exception", "[config]")
 {
-    std::mt19937 rng(1234);  // fixed seed: a failure must be reproducible
+    std::mt19937 rng(1234); // fixed seed: a failure must be reproducible
     const std::string valid = example_config;
     for (int round = 0; round < 3000; ++round) {
         std::string text = valid;
@@ -788,8 +797,9 @@ TEST_CASE("Hostile input: random damage never escapes as an exception", "[config
             switch (rng() % 4) {
             case 0: text[at] = static_cast<char>(rng() % 256); break;
             case 1: text.erase(at, 1 + rng() % 16); break;
-            case 2: text.insert(at, std::string(1 + rng() % 4, "[]{}\"'.=#\n\\"[rng() % 11]));
-                    break;
+            case 2:
+                text.insert(at, std::string(1 + rng() % 4, "[]{}\"'.=#\n\\"[rng() % 11]));
+                break;
             default: text.insert(at, text.substr(rng() % text.size(), rng() % 64)); break;
             }
             if (text.empty())
@@ -817,7 +827,7 @@ TEST_CASE("load() reads both files; a missing file is an empty one", "[config]")
     result = load(dir.path + "/absent.toml", dir.path + "/also-absent.toml");
     REQUIRE(result.config);
     CHECK(describe(result.config->bindings) == default_binding_texts);
-    result = load(system_file, "");  // no user config at all (no $HOME)
+    result = load(system_file, ""); // no user config at all (no $HOME)
     REQUIRE(result.config);
     CHECK(result.config->cursor.size == 32);
 
@@ -846,7 +856,7 @@ TEST_CASE("load() reports unreadable files with the path and the reason", "[conf
     REQUIRE(result.error);
     CHECK(result.error->to_string() == huge + ": the file is larger than 1 MiB");
 
-    if (geteuid() != 0) {  // root reads anything
+    if (geteuid() != 0) { // root reads anything
         const std::string secret = dir.write("secret.toml", "[cursor]\nsize = 32\n");
         REQUIRE(chmod(secret.c_str(), 0) == 0);
         result = load(secret, "");
@@ -869,7 +879,7 @@ TEST_CASE("Default paths follow XDG_CONFIG_HOME, then HOME", "[config]")
         CHECK(default_user_path() == "/home/ann/.config/rampart/rampart.toml");
     }
     {
-        ScopedEnv config_home("XDG_CONFIG_HOME", "relative/path");  // ignored, as XDG says
+        ScopedEnv config_home("XDG_CONFIG_HOME", "relative/path"); // ignored, as XDG says
         ScopedEnv home("HOME", "/home/ann");
         CHECK(default_user_path() == "/home/ann/.config/rampart/rampart.toml");
     }
@@ -883,11 +893,13 @@ TEST_CASE("Default paths follow XDG_CONFIG_HOME, then HOME", "[config]")
 TEST_CASE("[panel] takes the clock format and the user's security phrase", "[config][panel]")
 {
     auto result = rampart::config::parse("[panel]\nclock_format = \"%H:%M\"\n", "/etc/r.toml",
-                                         "[panel]\nsecurity_phrase = \"blue heron at dawn\"\n", "/home/u/r.toml");
+                                         "[panel]\nsecurity_phrase = \"blue heron at dawn\"\n",
+                                         "/home/u/r.toml");
     REQUIRE(result.config);
     CHECK(result.config->panel.clock_format == "%H:%M");
     CHECK(result.config->panel.security_phrase == "blue heron at dawn");
-    auto empty_clock = rampart::config::parse("[panel]\nclock_format = \"\"\n", "/etc/r.toml", "", "/u");
+    auto empty_clock =
+        rampart::config::parse("[panel]\nclock_format = \"\"\n", "/etc/r.toml", "", "/u");
     CHECK_FALSE(empty_clock.config);
     auto unknown = rampart::config::parse("", "/etc/r.toml", "[panel]\nphrase = \"x\"\n", "/u");
     REQUIRE(unknown.error);
@@ -896,8 +908,9 @@ TEST_CASE("[panel] takes the clock format and the user's security phrase", "[con
 
 TEST_CASE("[panel] key combinations and edge are checked", "[config][panel]")
 {
-    auto ok = rampart::config::parse("[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n",
-                                     "/etc/r.toml", "", "/u");
+    auto ok = rampart::config::parse(
+        "[panel]\nsecure_attention_key = \"Super+Escape\"\nedge = \"bottom\"\n", "/etc/r.toml", "",
+        "/u");
     REQUIRE(ok.config);
     CHECK(ok.config->panel.secure_attention_key.key == "Escape");
     CHECK(ok.config->panel.secure_attention_key.modifiers == rampart::config::super);

@@ -39,8 +39,10 @@ std::string error_text(const std::string &system_text, const std::string &user_t
 // A valid [[level]] of seven lines, [[level]] first and socket last, then `extra` lines.
 std::string level(const std::string &id, const std::string &extra = "")
 {
-    return "[[level]]\nid = \"" + id + "\"\nname = \"" + id + " name\"\ncolor = \"#102030\"\n"
-           "text_color = \"#ffffff\"\nglyph = \"●\"\nsocket = \"rampart-" + id + "\"\n" + extra;
+    return "[[level]]\nid = \"" + id + "\"\nname = \"" + id +
+           " name\"\ncolor = \"#102030\"\n"
+           "text_color = \"#ffffff\"\nglyph = \"●\"\nsocket = \"rampart-" +
+           id + "\"\n" + extra;
 }
 
 // A valid [[level]] with id "a" and `key` set to `value` (TOML text): in its place among the
@@ -48,8 +50,9 @@ std::string level(const std::string &id, const std::string &extra = "")
 std::string level_with(const std::string &key, const std::string &value)
 {
     const std::pair<std::string, std::string> required[] = {
-        {"id", "\"a\""},         {"name", "\"A\""},  {"color", "\"#000000\""},
-        {"text_color", "\"#ffffff\""}, {"glyph", "\"A\""}, {"socket", "\"a\""}};
+        {"id", "\"a\""},          {"name", "\"A\""},
+        {"color", "\"#000000\""}, {"text_color", "\"#ffffff\""},
+        {"glyph", "\"A\""},       {"socket", "\"a\""}};
     std::string text = "[[level]]\n";
     bool replaced = false;
     for (const auto &[name, default_value] : required) {
@@ -111,10 +114,9 @@ max_width = 16384
 max_height = 64
 )";
 
-}  // namespace
+} // namespace
 
-TEST_CASE("Without [[level]] there is one default level on the plain socket",
-          "[config][levels]")
+TEST_CASE("Without [[level]] there is one default level on the plain socket", "[config][levels]")
 {
     const Config config = parse_ok("");
     REQUIRE(config.levels.levels.size() == 1);
@@ -130,7 +132,7 @@ TEST_CASE("Without [[level]] there is one default level on the plain socket",
     CHECK(only.socket_group.empty());
     CHECK(only.socket_mode == 0600);
     CHECK(only.max_windows == 64);
-    CHECK(only.max_width == 16384);  // the [window] limits
+    CHECK(only.max_width == 16384); // the [window] limits
     CHECK(only.max_height == 16384);
     CHECK(config.levels.plain_socket_level == "default");
     CHECK(config.levels.trusted_socket.empty());
@@ -178,7 +180,7 @@ TEST_CASE("Every key of a [[level]] is read", "[config][levels]")
 
     const LevelConfig &middle = config.levels.levels[1];
     CHECK(middle.name == "Intern – Internal");
-    CHECK(middle.color == Rgb{0x15, 0x65, 0xc0});  // hex digits in either case
+    CHECK(middle.color == Rgb{0x15, 0x65, 0xc0}); // hex digits in either case
     CHECK(middle.text_color == Rgb{0xfa, 0xfa, 0xfa});
     CHECK(middle.glyph == "◐◐");
     CHECK(middle.pattern == TitlePattern::dots);
@@ -192,7 +194,7 @@ TEST_CASE("Every key of a [[level]] is read", "[config][levels]")
 
     const LevelConfig &highest = config.levels.levels[2];
     CHECK(highest.id == "top_secret-2");
-    CHECK(highest.glyph == "❤️");  // with its emoji variation selector: two code points
+    CHECK(highest.glyph == "❤️"); // with its emoji variation selector: two code points
     CHECK(highest.pattern == TitlePattern::checks);
     CHECK(highest.socket_owner == "0");
     CHECK(highest.socket_group == "_rampart");
@@ -204,7 +206,8 @@ TEST_CASE("Every key of a [[level]] is read", "[config][levels]")
          {std::pair("none", TitlePattern::none), std::pair("stripes", TitlePattern::stripes),
           std::pair("dots", TitlePattern::dots), std::pair("checks", TitlePattern::checks)})
         CHECK(parse_ok(level("a", std::string("pattern = \"") + name + "\"\n"))
-                  .levels.levels.at(0).pattern == pattern);
+                  .levels.levels.at(0)
+                  .pattern == pattern);
     CHECK(error_text(level("a", "pattern = \"zigzag\"\n")) ==
           system_path + ":8:11: level[0].pattern must be one of none, stripes, dots, checks, not "
                         "\"zigzag\"");
@@ -214,11 +217,11 @@ TEST_CASE("Levels keep the file's order: it is their rank, lowest first", "[conf
 {
     const Config config = parse_ok(level("zulu") + level("alpha") + level("mike"));
     CHECK(level_ids(config) == std::vector<std::string>{"zulu", "alpha", "mike"});
-    CHECK(config.levels.plain_socket_level == "zulu");  // the lowest, not the first by name
+    CHECK(config.levels.plain_socket_level == "zulu"); // the lowest, not the first by name
     REQUIRE(find_level(config, "alpha"));
     CHECK(find_level(config, "alpha") == &config.levels.levels[1]);
     CHECK(find_level(config, "mike")->socket == "rampart-mike");
-    CHECK(find_level(config, "default") == nullptr);  // only when no level is configured
+    CHECK(find_level(config, "default") == nullptr); // only when no level is configured
     CHECK(find_level(config, "") == nullptr);
     CHECK(find_level(parse_ok(""), "default") != nullptr);
     // Inline tables are the same array.
@@ -229,15 +232,14 @@ TEST_CASE("Levels keep the file's order: it is their rank, lowest first", "[conf
     CHECK(level_ids(inline_levels) == std::vector<std::string>{"b", "a"});
 }
 
-TEST_CASE("plain_socket names a level, or none; the message lists the levels",
-          "[config][levels]")
+TEST_CASE("plain_socket names a level, or none; the message lists the levels", "[config][levels]")
 {
     const std::string levels = level("public") + level("secret");
     CHECK(parse_ok(levels).levels.plain_socket_level == "public");
     CHECK(parse_ok("[levels]\nplain_socket = \"secret\"\n" + levels).levels.plain_socket_level ==
           "secret");
-    CHECK(parse_ok(levels + "[levels]\nplain_socket = \"none\"\n")
-              .levels.plain_socket_level.empty());
+    CHECK(
+        parse_ok(levels + "[levels]\nplain_socket = \"none\"\n").levels.plain_socket_level.empty());
     CHECK(error_text("[levels]\nplain_socket = \"Secret\"\n" + levels) ==
           system_path + ":2:16: levels.plain_socket \"Secret\" is not a level (levels: public, "
                         "secret; or \"none\" for no plain socket)");
@@ -258,7 +260,7 @@ TEST_CASE("plain_socket names a level, or none; the message lists the levels",
 TEST_CASE("A [[level]] missing a required key is reported at its table", "[config][levels]")
 {
     CHECK(error_text(level("a") + "\n[[level]]\nid = \"b\"\nname = \"B\"\ncolor = \"#000000\"\n"
-                     "text_color = \"#ffffff\"\nglyph = \"B\"\n") ==
+                                  "text_color = \"#ffffff\"\nglyph = \"B\"\n") ==
           system_path + ":9:1: level[1] is missing the required key socket");
     CHECK(error_text("[[level]]\nsocket = \"x\"\n") ==
           system_path + ":1:1: level[0] is missing the required keys id, name, color, "
@@ -292,7 +294,8 @@ TEST_CASE("Level ids: a-z, 0-9, _ and -, at most 32, unique, not \"none\"", "[co
               at + "must be 1 to 32 of a-z, 0-9, _ and -, not \"" + bad + "\"");
     }
     CHECK(parse_ok(level_with("id", "\"abcdefghijklmnopqrstuvwxyz012345\""))
-              .levels.levels.at(0).id.size() == 32);
+              .levels.levels.at(0)
+              .id.size() == 32);
     CHECK(error_text(level("none")) ==
           at + "\"none\" is reserved: plain_socket = \"none\" turns the plain socket off");
     CHECK(error_text(level_with("id", "1")) ==
@@ -310,15 +313,17 @@ TEST_CASE("Level names and glyphs are labels: nothing invisible, nothing too lon
           "[config][levels]")
 {
     const auto with_name = [](const std::string &name) {
-        return "[[level]]\nname = \"" + name + "\"\nid = \"a\"\ncolor = \"#000000\"\n"
+        return "[[level]]\nname = \"" + name +
+               "\"\nid = \"a\"\ncolor = \"#000000\"\n"
                "text_color = \"#ffffff\"\nglyph = \"A\"\nsocket = \"a\"\n";
     };
     const auto with_glyph = [](const std::string &glyph) {
-        return "[[level]]\nglyph = \"" + glyph + "\"\nid = \"a\"\ncolor = \"#000000\"\n"
+        return "[[level]]\nglyph = \"" + glyph +
+               "\"\nid = \"a\"\ncolor = \"#000000\"\n"
                "text_color = \"#ffffff\"\nname = \"A\"\nsocket = \"a\"\n";
     };
     CHECK(parse_ok(with_name("Streng geheim – amtlich geheim ü")).levels.levels[0].name ==
-          "Streng geheim – amtlich geheim ü");  // 32 code points, more bytes
+          "Streng geheim – amtlich geheim ü"); // 32 code points, more bytes
     CHECK(parse_ok(with_name(" Secret ")).levels.levels[0].name == " Secret ");
     CHECK(parse_ok(with_glyph("■■■■")).levels.levels[0].glyph == "■■■■");
     CHECK(parse_ok(with_glyph("S")).levels.levels[0].glyph == "S");
@@ -353,7 +358,7 @@ TEST_CASE("Level names and glyphs are labels: nothing invisible, nothing too lon
           glyph_at + "must not contain blank characters, such as U+0020");
     CHECK(error_text(with_glyph("■ ■")) ==
           glyph_at + "must not contain blank characters, such as U+0020");
-    CHECK(error_text(with_glyph("\\u2800")) ==  // braille blank: drawn as nothing
+    CHECK(error_text(with_glyph("\\u2800")) == // braille blank: drawn as nothing
           glyph_at + "must not contain blank characters, such as U+2800");
     CHECK(error_text(with_glyph("\\t")) ==
           glyph_at + "must not contain control or invisible formatting characters, such as "
@@ -365,7 +370,8 @@ TEST_CASE("Level names and glyphs are labels: nothing invisible, nothing too lon
           glyph_at + "must not contain control or invisible formatting characters, such as "
                      "U+FEFF");
     // Two levels may not share a name: it is what tells them apart besides the colour.
-    CHECK(error_text(level("a") + "[[level]]\nid = \"b\"\nname = \"a name\"\ncolor = "
+    CHECK(error_text(level("a") +
+                     "[[level]]\nid = \"b\"\nname = \"a name\"\ncolor = "
                      "\"#ffffff\"\ntext_color = \"#000000\"\nglyph = \"B\"\nsocket = \"b\"\n") ==
           system_path + ":10:8: level[1].name \"a name\" is already used by level[0]");
 }
@@ -400,9 +406,8 @@ TEST_CASE("Level sockets are unique after normalising, and not the trusted socke
     };
     // Level b's socket is at line 9, column 10.
     const std::pair<const char *, const char *> same[] = {
-        {"rampart-a", "./rampart-a"},   {"rampart-a", "x/../rampart-a"},
-        {"dir/a", "dir//a"},            {"dir/a", "./dir/./a"},
-        {"/run/r/a", "/run//r/../r/a"}, {"/a", "/../a"},
+        {"rampart-a", "./rampart-a"}, {"rampart-a", "x/../rampart-a"}, {"dir/a", "dir//a"},
+        {"dir/a", "./dir/./a"},       {"/run/r/a", "/run//r/../r/a"},  {"/a", "/../a"},
         {"/run/r/a", "//run/r/a"},
     };
     for (const auto &[first, second] : same) {
@@ -446,8 +451,7 @@ TEST_CASE("Level sockets are unique after normalising, and not the trusted socke
                         "absolute path instead");
 }
 
-TEST_CASE("resolve_socket_path: absolute stays, relative joins the runtime dir",
-          "[config][levels]")
+TEST_CASE("resolve_socket_path: absolute stays, relative joins the runtime dir", "[config][levels]")
 {
     const std::string runtime = "/run/user/1000";
     CHECK(resolve_socket_path("rampart-public", runtime) == "/run/user/1000/rampart-public");
@@ -456,7 +460,7 @@ TEST_CASE("resolve_socket_path: absolute stays, relative joins the runtime dir",
     CHECK(resolve_socket_path("/run/rampart/secret", runtime) == "/run/rampart/secret");
     CHECK(resolve_socket_path("//run/./rampart//x/../secret", runtime) == "/run/rampart/secret");
     CHECK(resolve_socket_path("/../../x", runtime) == "/x");
-    CHECK(resolve_socket_path("/x", "") == "/x");  // no runtime dir needed
+    CHECK(resolve_socket_path("/x", "") == "/x"); // no runtime dir needed
     // Nothing to resolve against: the glue refuses it, as wayland does.
     CHECK(resolve_socket_path("rampart", "").empty());
     CHECK(resolve_socket_path("rampart", "relative/dir").empty());
@@ -474,7 +478,8 @@ TEST_CASE("resolve_socket_path: absolute stays, relative joins the runtime dir",
 TEST_CASE("Socket owner, group and mode", "[config][levels]")
 {
     const auto mode_of = [](const std::string &mode) {
-        return parse_ok(level("a", "socket_mode = \"" + mode + "\"\n")).levels.levels[0]
+        return parse_ok(level("a", "socket_mode = \"" + mode + "\"\n"))
+            .levels.levels[0]
             .socket_mode;
     };
     CHECK(mode_of("0600") == 0600);
@@ -489,12 +494,14 @@ TEST_CASE("Socket owner, group and mode", "[config][levels]")
         CHECK(error_text(level("a", std::string("socket_mode = \"") + world + "\"\n")) ==
               at + "\"" + world + "\" must not give other users access: its last digit must be 0");
     }
-    for (const char *bad : {"", "0", "60", "0o600", "rw-------", "0680", "00600", "1600",
-                            "4770", " 600", "-600", "+600"}) {
+    for (const char *bad : {"", "0", "60", "0o600", "rw-------", "0680", "00600", "1600", "4770",
+                            " 600", "-600", "+600"}) {
         INFO(bad);
         CHECK(error_text(level("a", std::string("socket_mode = \"") + bad + "\"\n")) ==
-              at + "must be three octal digits with an optional leading 0, such as \"0660\", "
-                   "not \"" + bad + "\"");
+              at +
+                  "must be three octal digits with an optional leading 0, such as \"0660\", "
+                  "not \"" +
+                  bad + "\"");
     }
     CHECK(error_text(level("a", "socket_mode = \"0500\"\n")) ==
           at + "\"0500\" lets no one connect: connecting needs write permission");
@@ -505,20 +512,20 @@ TEST_CASE("Socket owner, group and mode", "[config][levels]")
           at + "must be an octal string such as \"0600\", not an integer");
 
     const auto owner_of = [](const std::string &owner) {
-        return parse_ok(level("a", "socket_owner = \"" + owner + "\"\n")).levels.levels[0]
+        return parse_ok(level("a", "socket_owner = \"" + owner + "\"\n"))
+            .levels.levels[0]
             .socket_owner;
     };
-    for (const char *good : {"", "alice", "_apt", "rampart-secret", "u2", "0", "1000",
-                             "4294967294", "a2345678901234567890123456789012"})
+    for (const char *good : {"", "alice", "_apt", "rampart-secret", "u2", "0", "1000", "4294967294",
+                             "a2345678901234567890123456789012"})
         CHECK(owner_of(good) == good);
-    for (const char *bad : {"Alice", "2fa", "-x", "al ice", "al:ice", "4294967295",
-                            "99999999999", "a23456789012345678901234567890123", "ålice",
-                            "root\\u0000"}) {
+    for (const char *bad : {"Alice", "2fa", "-x", "al ice", "al:ice", "4294967295", "99999999999",
+                            "a23456789012345678901234567890123", "ålice", "root\\u0000"}) {
         INFO(bad);
-        const std::string problem = std::string(bad) == "root\\u0000"
-                                        ? "must not contain a NUL character"
-                                        : "must be a user name or a numeric uid, not \"" +
-                                              std::string(bad) + "\"";
+        const std::string problem =
+            std::string(bad) == "root\\u0000"
+                ? "must not contain a NUL character"
+                : "must be a user name or a numeric uid, not \"" + std::string(bad) + "\"";
         CHECK(error_text(level("a", std::string("socket_owner = \"") + bad + "\"\n")) ==
               system_path + ":8:16: level[0].socket_owner " + problem);
     }
@@ -531,8 +538,7 @@ TEST_CASE("Socket owner, group and mode", "[config][levels]")
           system_path + ":8:16: level[0].socket_group must be a string, not an integer");
 }
 
-TEST_CASE("Level limits: max_windows, and sizes within [window] wherever it is",
-          "[config][levels]")
+TEST_CASE("Level limits: max_windows, and sizes within [window] wherever it is", "[config][levels]")
 {
     CHECK(error_text(level("a", "max_windows = 0\n")) ==
           system_path + ":8:15: level[0].max_windows must be between 1 and 1000, not 0");
@@ -554,8 +560,8 @@ TEST_CASE("Level limits: max_windows, and sizes within [window] wherever it is",
     CHECK(error_text("[window]\nmax_height = 1000\n" + level("a", "max_height = 1001\n")) ==
           system_path + ":10:14: level[0].max_height must be between 64 and 1000 "
                         "(window.max_height), not 1001");
-    const Config config = parse_ok(level("a", "max_width = 2048\nmax_height = 64\n") +
-                                   level("b") + "[window]\nmax_width = 2048\n");
+    const Config config = parse_ok(level("a", "max_width = 2048\nmax_height = 64\n") + level("b") +
+                                   "[window]\nmax_width = 2048\n");
     CHECK(config.levels.levels[0].max_width == 2048);
     CHECK(config.levels.levels[0].max_height == 64);
     // Unset, a level gets 8192, or the [window] limit when that is smaller.
@@ -584,8 +590,7 @@ TEST_CASE("The user file may not set [levels] or [[level]]", "[config][levels]")
           std::vector<std::string>{"a"});
 }
 
-TEST_CASE("The first error in the file is reported, across and within levels",
-          "[config][levels]")
+TEST_CASE("The first error in the file is reported, across and within levels", "[config][levels]")
 {
     // toml++ iterates keys alphabetically; the reader reports in file order.
     CHECK(error_text(level("a", "socket_mode = \"0666\"\nmax_windows = 0\n")) ==
@@ -607,15 +612,16 @@ TEST_CASE("The first error in the file is reported, across and within levels",
           system_path + ":8:15: level[0].max_windows must be between 1 and 1000, not 0");
 }
 
-TEST_CASE("Hostile input: thousands of [[level]] tables are refused quickly",
-          "[config][levels]")
+TEST_CASE("Hostile input: thousands of [[level]] tables are refused quickly", "[config][levels]")
 {
     const auto started = std::chrono::steady_clock::now();
     std::string many;
     for (int i = 0; i < 10000; ++i) {
         const std::string n = std::to_string(i);
-        many += "[[level]]\nid=\"l" + n + "\"\nname=\"L" + n + "\"\ncolor=\"#000000\"\n"
-                "text_color=\"#ffffff\"\nglyph=\"G\"\nsocket=\"s" + n + "\"\n";
+        many += "[[level]]\nid=\"l" + n + "\"\nname=\"L" + n +
+                "\"\ncolor=\"#000000\"\n"
+                "text_color=\"#ffffff\"\nglyph=\"G\"\nsocket=\"s" +
+                n + "\"\n";
     }
     REQUIRE(many.size() < 1024 * 1024);
     CHECK(error_text(many) ==
@@ -633,9 +639,9 @@ TEST_CASE("Hostile input: thousands of [[level]] tables are refused quickly",
     CHECK(error_text(inline_tables + "]\n") ==
           system_path + ":1:10: level[0] is missing the required keys id, name, color, "
                         "text_color, glyph, socket");
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       started).count();
-    CHECK(seconds < 20.0);  // generous for sanitizer builds; about a second without them
+    const auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(seconds < 20.0); // generous for sanitizer builds; about a second without them
 
     // Exactly the limit is fine.
     std::string limit;
@@ -648,7 +654,7 @@ TEST_CASE("Hostile input: huge and strange level values", "[config][levels]")
 {
     const std::string huge(500000, 'x');
     const std::string huge_string = "\"" + huge + "\"";
-    const std::string cut = "\"" + std::string(64, 'x') + "...\"";  // as messages quote it
+    const std::string cut = "\"" + std::string(64, 'x') + "...\""; // as messages quote it
     CHECK(error_text(level_with("glyph", huge_string)) ==
           system_path + ":6:9: level[0].glyph must be 1 to 4 characters, not 500000");
     CHECK(error_text(level_with("name", huge_string)) ==
@@ -664,8 +670,10 @@ TEST_CASE("Hostile input: huge and strange level values", "[config][levels]")
           system_path + ":8:16: level[0].socket_owner must be a user name or a numeric uid, not " +
               cut);
     CHECK(error_text(level_with("socket_mode", huge_string)) ==
-          system_path + ":8:15: level[0].socket_mode must be three octal digits with an optional "
-                        "leading 0, such as \"0660\", not " + cut);
+          system_path +
+              ":8:15: level[0].socket_mode must be three octal digits with an optional "
+              "leading 0, such as \"0660\", not " +
+              cut);
     CHECK(error_text(level_with("max_width", "-9223372036854775808")) ==
           system_path + ":8:13: level[0].max_width must be between 64 and 16384 "
                         "(window.max_width), not -9223372036854775808");
@@ -683,7 +691,7 @@ TEST_CASE("Hostile input: huge and strange level values", "[config][levels]")
 TEST_CASE("Hostile input: random damage to levels never escapes as an exception",
           "[config][levels]")
 {
-    std::mt19937 rng(4321);  // fixed seed: a failure must be reproducible
+    std::mt19937 rng(4321); // fixed seed: a failure must be reproducible
     const std::string valid = example_levels;
     for (int round = 0; round < 2000; ++round) {
         std::string text = valid;
@@ -693,8 +701,9 @@ TEST_CASE("Hostile input: random damage to levels never escapes as an exception"
             switch (rng() % 4) {
             case 0: text[at] = static_cast<char>(rng() % 256); break;
             case 1: text.erase(at, 1 + rng() % 16); break;
-            case 2: text.insert(at, std::string(1 + rng() % 4, "[]{}\"'.=#\n\\/"[rng() % 12]));
-                    break;
+            case 2:
+                text.insert(at, std::string(1 + rng() % 4, "[]{}\"'.=#\n\\/"[rng() % 12]));
+                break;
             default: text.insert(at, text.substr(rng() % text.size(), rng() % 64)); break;
             }
             if (text.empty())

@@ -8,10 +8,10 @@ using rampart::policy::interface_allowed;
 
 TEST_CASE("ordinary clients get the allow-list and nothing that captures or injects", "[policy]")
 {
-    for (const char *allowed : {"wl_compositor", "wl_subcompositor", "wl_shm", "wl_seat", "wl_output",
-                                "xdg_wm_base", "zxdg_decoration_manager_v1", "wl_data_device_manager",
-                                "wp_viewporter", "wp_presentation", "xdg_activation_v1",
-                                "zxdg_output_manager_v1", "zwp_linux_dmabuf_v1"})
+    for (const char *allowed :
+         {"wl_compositor", "wl_subcompositor", "wl_shm", "wl_seat", "wl_output", "xdg_wm_base",
+          "zxdg_decoration_manager_v1", "wl_data_device_manager", "wp_viewporter",
+          "wp_presentation", "xdg_activation_v1", "zxdg_output_manager_v1", "zwp_linux_dmabuf_v1"})
         CHECK(interface_allowed(ClientClass::level, allowed));
     for (const char *refused :
          {"zwlr_screencopy_manager_v1", "zwlr_export_dmabuf_manager_v1", "zwlr_layer_shell_v1",
@@ -34,7 +34,8 @@ TEST_CASE("event log escapes what clients control", "[eventlog]")
     EventLog log;
     std::string seen;
     log.observer = [&](const std::string &line) { seen = line; };
-    log.emit("view_title", {{"title", std::string("evil\"},{\"event\":\"fake")}, {"n", int64_t{3}}});
+    log.emit("view_title",
+             {{"title", std::string("evil\"},{\"event\":\"fake")}, {"n", int64_t{3}}});
     CHECK(seen.find("\"event\":\"view_title\"") != std::string::npos);
     CHECK(seen.find("evil\\\"},{\\\"event\\\":\\\"fake") != std::string::npos);
     CHECK(seen.back() == '\n');
