@@ -1,6 +1,7 @@
 // Issue 3: hostile titles, fullscreen and output-sized clients, popups and subsurfaces that
 // try to escape their frame or cover the panel strip.
 #include "harness.hpp"
+#include "level_fixtures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,31 +10,7 @@ using namespace rampart::test;
 
 namespace {
 
-const char *two_levels = R"(
-[[level]]
-id = "public"
-name = "Public"
-color = "#2e7d32"
-text_color = "#ffffff"
-glyph = "○"
-socket = "rampart-public"
-
-[[level]]
-id = "secret"
-name = "Secret"
-color = "#c62828"
-text_color = "#ffffff"
-glyph = "●"
-socket = "rampart-secret"
-)";
-constexpr uint32_t public_rgb = 0x2e7d32;
 constexpr uint32_t panel_background_rgb = 0x18181b; // panel/render.hpp
-
-std::string hostile_client()
-{
-    const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
-    return binary ? binary : "rampart-hostile-client";
-}
 
 View *wait_hostile_view(Harness &h, ClientProcess &client)
 {

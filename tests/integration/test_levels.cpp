@@ -1,6 +1,7 @@
 // Issue 3: a window's level comes from the socket its client connected to, never from the
 // client, and is shown in a frame no client can paint over.
 #include "harness.hpp"
+#include "level_fixtures.hpp"
 
 #include <catch2/catch.hpp>
 #include <linux/input-event-codes.h>
@@ -9,43 +10,6 @@ using namespace rampart;
 using namespace rampart::test;
 
 namespace {
-
-// Three levels in clearly different colours.
-const char *three_levels = R"(
-[[level]]
-id = "public"
-name = "Public"
-color = "#2e7d32"
-text_color = "#ffffff"
-glyph = "○"
-socket = "rampart-public"
-
-[[level]]
-id = "internal"
-name = "Internal"
-color = "#1565c0"
-text_color = "#ffffff"
-glyph = "◐"
-pattern = "dots"
-socket = "rampart-internal"
-
-[[level]]
-id = "secret"
-name = "Secret"
-color = "#c62828"
-text_color = "#ffffff"
-glyph = "●"
-pattern = "stripes"
-socket = "rampart-secret"
-max_windows = 20
-)";
-constexpr uint32_t public_rgb = 0x2e7d32, internal_rgb = 0x1565c0, secret_rgb = 0xc62828;
-
-std::string hostile_client()
-{
-    const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
-    return binary ? binary : "rampart-hostile-client";
-}
 
 struct Edges {
     wm::Box left, right, bottom;

@@ -1,5 +1,6 @@
 // Issue 4: the secure attention key is always Rampart's and opens the trusted overview.
 #include "harness.hpp"
+#include "level_fixtures.hpp"
 #include "overview.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,37 +10,16 @@ using namespace rampart;
 using namespace rampart::test;
 
 namespace {
-const char *two_levels = R"(
-[[level]]
-id = "public"
-name = "Public"
-color = "#2e7d32"
-text_color = "#ffffff"
-glyph = "○"
-socket = "rampart-public"
-
-[[level]]
-id = "secret"
-name = "Secret"
-color = "#c62828"
-text_color = "#ffffff"
-glyph = "●"
-socket = "rampart-secret"
-
-[panel]
-security_phrase = "blue heron at dawn"
-)";
-
-std::string hostile_client()
-{
-    const char *binary = std::getenv("RAMPART_HOSTILE_CLIENT");
-    return binary ? binary : "rampart-hostile-client";
+const std::string overview_config =
+    two_levels + "[panel]\nsecurity_phrase = \"blue heron at dawn\"\n";
 }
+
+namespace {
 } // namespace
 
 TEST_CASE("the secure attention key reaches no client and opens the overview", "[overview][sak]")
 {
-    Harness h({.config_text = two_levels});
+    Harness h({.config_text = overview_config});
     ClientProcess &secret = h.start_client_at("secret", {"--size", "300x200", "--color", "202020"});
     View *secret_view = h.wait_for_view(secret);
     ClientProcess &logger = h.start_program_at("public", {hostile_client(), "--keylogger"});
@@ -85,7 +65,7 @@ TEST_CASE("the secure attention key reaches no client and opens the overview", "
 
 TEST_CASE("a click in the overview picks that window", "[overview][sak]")
 {
-    Harness h({.config_text = two_levels});
+    Harness h({.config_text = overview_config});
     ClientProcess &first = h.start_client_at("secret", {"--size", "300x200"});
     View *first_view = h.wait_for_view(first);
     ClientProcess &second = h.start_client_at("public", {"--size", "300x200"});
@@ -104,7 +84,7 @@ TEST_CASE("a click in the overview picks that window", "[overview][sak]")
 
 TEST_CASE("X-ray shows the badges only while its key is held", "[overview][xray]")
 {
-    Harness h({.config_text = two_levels});
+    Harness h({.config_text = overview_config});
     ClientProcess &client = h.start_client_at("public", {});
     REQUIRE(h.wait_for_view(client));
     REQUIRE(h.wait_until([&] { return client.count("keyboard_enter") > 0; }));

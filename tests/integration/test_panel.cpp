@@ -1,6 +1,7 @@
 // Issue 4: the panel shows the focused level and every window, reacts to clicks, is on every
 // output from its first frame, and is never covered.
 #include "harness.hpp"
+#include "level_fixtures.hpp"
 
 #include <catch2/catch.hpp>
 #include <linux/input-event-codes.h>
@@ -9,24 +10,6 @@ using namespace rampart;
 using namespace rampart::test;
 
 namespace {
-const char *two_levels = R"(
-[[level]]
-id = "public"
-name = "Public"
-color = "#2e7d32"
-text_color = "#ffffff"
-glyph = "○"
-socket = "rampart-public"
-
-[[level]]
-id = "secret"
-name = "Secret"
-color = "#c62828"
-text_color = "#ffffff"
-glyph = "●"
-socket = "rampart-secret"
-)";
-constexpr uint32_t public_rgb = 0x2e7d32, secret_rgb = 0xc62828;
 
 // The focused-level area: the panel's left end.
 wm::Box focused_level_area(Output &output)

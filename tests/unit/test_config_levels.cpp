@@ -1,6 +1,7 @@
 // Unit tests for [levels] and [[level]] in the system config: the security levels, their
 // labels and their sockets.
 #include "config/config.hpp"
+#include "config_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,33 +9,10 @@
 #include <random>
 
 using namespace rampart::config;
+using namespace rampart::config::test;
 
 namespace {
 
-const std::string system_path = "/etc/rampart/rampart.toml";
-const std::string user_path = "/home/user/.config/rampart/rampart.toml";
-
-LoadResult parse_files(const std::string &system_text, const std::string &user_text = "")
-{
-    return parse(system_text, system_path, user_text, user_path);
-}
-
-Config parse_ok(const std::string &system_text, const std::string &user_text = "")
-{
-    LoadResult result = parse_files(system_text, user_text);
-    INFO("error: " << (result.error ? result.error->to_string() : "none"));
-    REQUIRE(result.config);
-    REQUIRE_FALSE(result.error);
-    return *result.config;
-}
-
-// The whole "path:line:col: message" text, or "no error".
-std::string error_text(const std::string &system_text, const std::string &user_text = "")
-{
-    LoadResult result = parse_files(system_text, user_text);
-    CHECK(result.config.has_value() != result.error.has_value());
-    return result.error ? result.error->to_string() : "no error";
-}
 
 // A valid [[level]] of seven lines, [[level]] first and socket last, then `extra` lines.
 std::string level(const std::string &id, const std::string &extra = "")
