@@ -53,6 +53,8 @@ InputManager::InputManager(Server &server_) : server(server_)
     });
     axis_.connect(&cursor->events.axis, [this](void *data) {
         auto *event = static_cast<wlr_event_pointer_axis *>(data);
+        for (auto &keyboard : keyboards)
+            keyboard->flush_held_keys();
         wlr_seat_pointer_notify_axis(server.seat, event->time_msec, event->orientation,
                                      event->delta, event->delta_discrete, event->source);
     });
@@ -310,6 +312,9 @@ void InputManager::keyboard_focus_changed(View *view)
 
 void InputManager::handle_button(wlr_event_pointer_button *event)
 {
+    // Ctrl+click needs its Ctrl: deliver any modifier presses held back for the SAK.
+    for (auto &keyboard : keyboards)
+        keyboard->flush_held_keys();
     bool pressed = event->state == WLR_BUTTON_PRESSED;
     // The interactive overview takes the click; its release goes nowhere either.
     if (pressed && server.overview->mode() == Overview::Mode::interactive) {

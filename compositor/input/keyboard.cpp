@@ -173,13 +173,69 @@ void Keyboard::handle_key(wlr_event_keyboard_key *event)
     }
     if (pressed) {
         server.note_user_typed();
-        if (handle_trusted_keys(keycode) || run_binding(keycode, wlr_keyboard_get_modifiers(wlr))) {
+        if (handle_trusted_keys(keycode)) {
+            consumed_keys_.insert(event->keycode);
+            if (server.overview->mode() == Overview::Mode::interactive) {
+                // The secure attention key completed: its held modifiers are never shown.
+                for (const HeldKey &held : held_)
+                    consumed_keys_.insert(held.keycode);
+                held_.clear();
+                held_modifiers_ = false;
+            }
+            return;
+        }
+        if (run_binding(keycode, wlr_keyboard_get_modifiers(wlr))) {
             consumed_keys_.insert(event->keycode);
             return;
         }
+        if (may_start_secure_attention(keycode)) {
+            held_.push_back({event->time_msec, event->keycode});
+            return;
+        }
     }
+    // Anything else decides it: what was held goes out first, in order.
+    flush_held_keys();
     wlr_seat_set_keyboard(server.seat, device);
     wlr_seat_keyboard_notify_key(server.seat, event->time_msec, event->keycode, event->state);
+}
+
+bool Keyboard::may_start_secure_attention(xkb_keycode_t keycode) const
+{
+    uint32_t wanted = input.server.config.panel.secure_attention_key.modifiers;
+    xkb_layout_index_t layout = xkb_state_key_get_layout(wlr->xkb_state, keycode);
+    const xkb_keysym_t *syms = nullptr;
+    int count = xkb_keymap_key_get_syms_by_level(wlr->keymap, keycode, layout, 0, &syms);
+    for (int i = 0; i < count; ++i) {
+        switch (syms[i]) {
+        case XKB_KEY_Control_L:
+        case XKB_KEY_Control_R: return wanted & WLR_MODIFIER_CTRL;
+        case XKB_KEY_Alt_L:
+        case XKB_KEY_Alt_R:
+        case XKB_KEY_Meta_L:
+        case XKB_KEY_Meta_R: return wanted & WLR_MODIFIER_ALT;
+        case XKB_KEY_Super_L:
+        case XKB_KEY_Super_R: return wanted & WLR_MODIFIER_LOGO;
+        case XKB_KEY_Shift_L:
+        case XKB_KEY_Shift_R: return wanted & WLR_MODIFIER_SHIFT;
+        default: break;
+        }
+    }
+    return false;
+}
+
+void Keyboard::flush_held_keys()
+{
+    if (held_.empty() && !held_modifiers_)
+        return;
+    Server &server = input.server;
+    wlr_seat_set_keyboard(server.seat, device);
+    for (const HeldKey &held : held_)
+        wlr_seat_keyboard_notify_key(server.seat, held.time_msec, held.keycode,
+                                     WL_KEYBOARD_KEY_STATE_PRESSED);
+    held_.clear();
+    if (held_modifiers_)
+        wlr_seat_keyboard_notify_modifiers(server.seat, &wlr->modifiers);
+    held_modifiers_ = false;
 }
 
 void Keyboard::handle_modifiers()
@@ -191,6 +247,10 @@ void Keyboard::handle_modifiers()
         server.end_focus_cycle();
     previous_modifiers_ = now;
     server.schedule_panel_update(); // Caps Lock and the layout show on the panel
+    if (!held_.empty()) {
+        held_modifiers_ = true; // goes out with the held presses, or never
+        return;
+    }
     wlr_seat_set_keyboard(server.seat, device);
     wlr_seat_keyboard_notify_modifiers(server.seat, &wlr->modifiers);
 }

@@ -26,6 +26,8 @@ public:
     // Keys held now that a client may be told about in wl_keyboard.enter: the ones the
     // compositor consumed (bindings, later the lock screen) are left out.
     std::vector<uint32_t> keys_for_clients() const;
+    // Delivers held modifier presses now (a pointer button or scroll needs them).
+    void flush_held_keys();
 
     InputManager &input;
     wlr_input_device *device;
@@ -46,6 +48,14 @@ private:
     std::vector<ResolvedBinding> bindings_;
     std::vector<config::Binding> binding_storage_;
     std::set<uint32_t> consumed_keys_; // their releases must not reach a client either
+    // Presses of the secure attention key's modifiers, held back while they may still
+    // become that key: if it completes, no client ever sees them.
+    bool may_start_secure_attention(xkb_keycode_t keycode) const;
+    struct HeldKey {
+        uint32_t time_msec, keycode;
+    };
+    std::vector<HeldKey> held_;
+    bool held_modifiers_ = false;
     uint32_t previous_modifiers_ = 0;
 
     Listener key_, modifiers_, destroy_;
