@@ -5,6 +5,7 @@
 #include "input/input_manager.hpp"
 #include "input/keyboard.hpp"
 #include "output.hpp"
+#include "panel_list.hpp"
 #include "panel_view.hpp"
 #include "policy/title_sanitizer.hpp"
 #include "server.hpp"
@@ -92,7 +93,7 @@ void Server::update_panels()
             output->panel->update(model);
 }
 
-void Server::panel_clicked(const panel::Hit &hit, uint32_t button)
+void Server::panel_clicked(const panel::Hit &hit, uint32_t button, const wm::Box &entry_box)
 {
     auto find = [this](uint64_t id) -> View * {
         for (auto &view : views)
@@ -110,10 +111,9 @@ void Server::panel_clicked(const panel::Hit &hit, uint32_t button)
         }
         break;
     case panel::HitKind::overflow:
-        // "+N": bring the first window it stands for to the front.
+        // "+N": a list of the windows it stands for.
         if (hit.item && !hit.item->hidden.empty())
-            if (View *view = find(hit.item->hidden.front()))
-                focus_view(view);
+            panel_list->open(entry_box, hit.item->hidden);
         break;
     case panel::HitKind::lock_button: run_action(config::Action::lock, "", nullptr); break;
     default: break;

@@ -36,6 +36,18 @@ bool PanelView::update(const panel::PanelModel &model)
     return true;
 }
 
+wm::Box PanelView::entry_box(double lx, double ly) const
+{
+    panel::Hit found = hit(lx, ly);
+    if (!found.item)
+        return {};
+    wm::Box box = output_.panel_box();
+    float scale = output_.wlr->scale;
+    const wm::Box &b = found.item->box;
+    return {box.x + static_cast<int>(b.x / scale), box.y, static_cast<int>(b.width / scale),
+            box.height};
+}
+
 panel::Hit PanelView::hit(double lx, double ly) const
 {
     wm::Box box = output_.panel_box();

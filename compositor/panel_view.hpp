@@ -20,6 +20,8 @@ public:
     bool update(const panel::PanelModel &model);
     // What is under (lx, ly), in layout coordinates; none when outside this panel.
     panel::Hit hit(double lx, double ly) const;
+    // The box (layout coordinates) of the entry under (lx, ly); empty when none.
+    wm::Box entry_box(double lx, double ly) const;
     uint64_t redraws() const { return redraws_; }
 
 private:

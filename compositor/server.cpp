@@ -5,6 +5,7 @@
 #include "levels/listening_socket.hpp"
 #include "output.hpp"
 #include "overview.hpp"
+#include "panel_list.hpp"
 #include "popup.hpp"
 #include "scene_tag.hpp"
 #include "surface_guard.hpp"
@@ -58,6 +59,7 @@ Server::~Server()
     request_activate_.disconnect();
     backend_destroy_.disconnect();
     decorations_.clear();
+    panel_list.reset();
     overview.reset();
     input.reset();
     outputs.clear();
@@ -171,6 +173,7 @@ bool Server::start(std::string &error)
     create_globals();
     input = std::make_unique<InputManager>(*this);
     overview = std::make_unique<Overview>(*this);
+    panel_list = std::make_unique<PanelList>(*this);
 
     new_output_.connect(&backend->events.new_output,
                         [this](void *data) { handle_new_output(static_cast<wlr_output *>(data)); });

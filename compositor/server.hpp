@@ -29,6 +29,7 @@ class Popup;
 class Keyboard;
 class ListeningSocket;
 class Overview;
+class PanelList;
 struct FrameIdentity;
 
 // Where a client connected: the trusted path, or a level's socket (index into the levels).
@@ -90,7 +91,7 @@ public:
     panel::PanelModel panel_model() const;
     void schedule_panel_update(); // coalesced: one redraw per loop iteration at most
     void update_panels();
-    void panel_clicked(const panel::Hit &hit, uint32_t button);
+    void panel_clicked(const panel::Hit &hit, uint32_t button, const wm::Box &entry_box);
 
     // Called by View/Output on their own lifecycle.
     void view_mapped(View *view);
@@ -146,6 +147,7 @@ public:
 
     std::unique_ptr<InputManager> input;
     std::unique_ptr<Overview> overview;
+    std::unique_ptr<PanelList> panel_list;
     std::vector<std::unique_ptr<Output>> outputs;
     std::list<std::unique_ptr<View>> views; // owning, creation order
     std::list<std::unique_ptr<Popup>> popups;

@@ -3,6 +3,7 @@
 #include "input/keyboard.hpp"
 #include "output.hpp"
 #include "overview.hpp"
+#include "panel_list.hpp"
 #include "scene_tag.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
@@ -326,12 +327,25 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
         overview_click_ = false;
         return;
     }
+    // An open "+N" list takes the next click, wherever it is.
+    if (server.panel_list->is_open()) {
+        if (pressed) {
+            panel_list_click_ = true;
+            server.panel_list->click(cursor->x, cursor->y);
+        }
+        return;
+    }
+    if (!pressed && panel_list_click_) {
+        panel_list_click_ = false;
+        return;
+    }
     // The panel is Rampart's: its clicks never reach a client.
     if (Output *output = server.output_at(cursor->x, cursor->y);
         output && output->panel &&
         output->panel_box().contains(static_cast<int>(cursor->x), static_cast<int>(cursor->y))) {
         if (pressed)
-            server.panel_clicked(output->panel->hit(cursor->x, cursor->y), event->button);
+            server.panel_clicked(output->panel->hit(cursor->x, cursor->y), event->button,
+                                 output->panel->entry_box(cursor->x, cursor->y));
         return;
     }
     if (!pressed && grab_.mode != Mode::passthrough) {

@@ -65,6 +65,7 @@ private:
     std::vector<wlr_input_device *> pointers_;
     const char *cursor_image_ = nullptr;
     bool overview_click_ = false;
+    bool panel_list_click_ = false;
 
     wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr; // trusted clients only
     Listener new_virtual_keyboard_;

@@ -2,6 +2,7 @@
 
 #include "input/input_manager.hpp"
 #include "overview.hpp"
+#include "panel_list.hpp"
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -125,6 +126,10 @@ bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
     if (secure_attention) {
         server.events.emit("secure_attention");
         server.overview->open(Overview::Mode::interactive);
+        return true;
+    }
+    if (server.panel_list->is_open() && keysym == XKB_KEY_Escape) {
+        server.panel_list->close();
         return true;
     }
     if (server.overview->mode() == Overview::Mode::interactive) {

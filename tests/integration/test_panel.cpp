@@ -1,6 +1,7 @@
 // Issue 4: the panel shows the focused level and every window, reacts to clicks, is on every
 // output from its first frame, and is never covered.
 #include "harness.hpp"
+#include "panel_list.hpp"
 #include "level_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -130,4 +131,39 @@ TEST_CASE("a hot-plugged output shows its panel in the first frame it commits", 
     // The panel background and the focused (secret) level are in that very first frame.
     CHECK(image.any_in({0, 0, 800, Output::panel_height}, 0x18181b, 2));
     CHECK(image.any_in({0, 0, 60, Output::panel_height}, secret_rgb, 4));
+}
+
+TEST_CASE("a +N entry opens a list of its windows; a row focuses one", "[panel][overflow]")
+{
+    Harness h({.width = 800, .height = 600, .config_text = two_levels});
+    ClientProcess &many = h.start_client_at(
+        "public", {"--windows", "14", "--size", "120x80", "--title", "A rather long window title"});
+    REQUIRE(h.wait_for_view(many, 13));
+    REQUIRE(h.wait_until([&] { return h.server().panel_model().windows.size() == 14; }));
+    Output &output = h.output();
+    wm::Box strip = output.panel_box();
+    std::optional<int> overflow_x;
+    for (int x = strip.x; x < strip.x + strip.width && !overflow_x; x += 2)
+        if (output.panel->hit(x, strip.y + strip.height / 2).kind == panel::HitKind::overflow)
+            overflow_x = x;
+    REQUIRE(overflow_x);
+    h.click(*overflow_x + 1, strip.y + strip.height / 2);
+    REQUIRE(h.server().panel_list->is_open());
+    REQUIRE_FALSE(h.server().panel_list->rows().empty());
+    Image image = h.capture();
+    image.write_png(Harness::artefact_path("panel-overflow-list.png"));
+    uint64_t wanted = h.server().panel_list->windows().back();
+    wm::Box row = h.server().panel_list->rows().back();
+    h.click(row.x + 40, row.y + row.height / 2);
+    CHECK_FALSE(h.server().panel_list->is_open());
+    REQUIRE(h.server().focused_view());
+    CHECK(h.server().focused_view()->id == wanted);
+    CHECK(many.count("button") == 0);
+
+    // Escape closes it too, and the key goes to no client.
+    h.click(*overflow_x + 1, strip.y + strip.height / 2);
+    REQUIRE(h.server().panel_list->is_open());
+    h.tap_key(KEY_ESC);
+    CHECK_FALSE(h.server().panel_list->is_open());
+    CHECK(many.count("key", {{"key", std::to_string(KEY_ESC)}}) == 0);
 }
