@@ -38,8 +38,7 @@ case "$job" in
       meson test -C build-asan --print-errorlogs "$@"
     # valgrind sees listener use-after-free inside libwayland, which ASan cannot.
     RAMPART_TEST_TIMEOUT_SCALE=10 meson test -C build --print-errorlogs --suite integration --timeout-multiplier 6 \
-      --wrap "valgrind --error-exitcode=99 --errors-for-leak-kinds=none --suppressions=$PWD/tests/valgrind.supp --quiet" \
-      --test-args "--durations no"
+      --wrap "valgrind --error-exitcode=99 --errors-for-leak-kinds=none --suppressions=$PWD/tests/valgrind.supp --quiet"
     echo "all test runs passed"
     ;;
   bench)
