@@ -18,6 +18,13 @@ Popup::Popup(Server &server_, wlr_xdg_surface *xdg_surface) : server(server_), x
     }
     // A tree of our own holds a thin frame in the level's colour around the popup.
     tree_ = wlr_scene_tree_create(parent_node);
+    // If the parent's scene subtree goes first, so does ours: forget it then.
+    tree_destroy_.connect(&tree_->node.events.destroy, [this](void *) {
+        tree_destroy_.disconnect();
+        commit_.disconnect();
+        tree_ = nullptr;
+        node = nullptr;
+    });
     View *view = toplevel_view();
     FrameIdentity identity =
         server.identity_for_level(view ? view->level() : Server::unknown_level);
@@ -40,6 +47,7 @@ Popup::~Popup()
 {
     if (tree_) {
         commit_.disconnect();
+        tree_destroy_.disconnect();
         wlr_scene_node_destroy(&tree_->node); // the xdg node inside is already gone or goes now
     }
 }

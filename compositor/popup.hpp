@@ -38,7 +38,7 @@ private:
     int border_ = 2;
     SceneTag tag_{SceneTag::Kind::popup, nullptr, this};
     SceneTag frame_tag_{SceneTag::Kind::popup_frame, nullptr, this};
-    Listener destroy_, commit_;
+    Listener destroy_, commit_, tree_destroy_;
 };
 
 } // namespace rampart
