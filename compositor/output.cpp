@@ -1,6 +1,10 @@
 #include "output.hpp"
 
+#include "input/input_manager.hpp"
 #include "render/scene_renderer.hpp"
+
+#include <cmath>
+#include <optional>
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -54,7 +58,15 @@ Output::~Output()
 bool Output::apply_config()
 {
     const config::OutputConfig *wanted = config::find_output(server.config, name());
-    wlr_output_enable(wlr, wanted ? wanted->enabled : true);
+    if (wanted && !wanted->enabled) {
+        // Disabled: off, and out of the layout so no window is placed where nobody sees it.
+        wlr_output_enable(wlr, false);
+        bool off = wlr_output_commit(wlr);
+        wlr_output_layout_remove(server.output_layout, wlr);
+        update_background();
+        return off;
+    }
+    wlr_output_enable(wlr, true);
     if (wanted && wanted->width && wanted->height) {
         wlr_output_mode *chosen = nullptr;
         wlr_output_mode *mode;
@@ -143,8 +155,20 @@ void Output::render_frame()
 {
     if (!scene_output)
         return;
-    render_scene_output(scene_output, server.renderer,
-                        [this](wlr_scene_node *node) { return server.clip_for_node(node); });
+    // A client's cursor image is never drawn over the panel.
+    std::optional<wm::Box> forbidden;
+    if (server.input && server.input->client_cursor()) {
+        wm::Box strip = panel_box(), box = layout_box();
+        float scale = wlr->scale;
+        forbidden = wm::Box{static_cast<int>((strip.x - box.x) * scale),
+                            static_cast<int>((strip.y - box.y) * scale),
+                            static_cast<int>(std::ceil(strip.width * scale)),
+                            static_cast<int>(std::ceil(strip.height * scale))};
+    }
+    render_scene_output(
+        scene_output, server.renderer,
+        [this](wlr_scene_node *node) { return server.clip_for_node(node); }, nullptr,
+        forbidden ? &*forbidden : nullptr);
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     wlr_scene_output_send_frame_done(scene_output, &now);

@@ -83,8 +83,10 @@ void Overview::open(Mode mode)
     mode_ = mode;
     // While the interactive overview is open no client has the keyboard: the releases of
     // the keys that opened it, and everything typed, stay with Rampart.
-    if (mode == Mode::interactive)
+    if (mode == Mode::interactive) {
         wlr_seat_keyboard_notify_clear_focus(server_.seat);
+        wlr_seat_pointer_clear_focus(server_.seat);
+    }
     draw();
     wlr_scene_node_raise_to_top(&tree_->node);
     wlr_scene_node_set_enabled(&tree_->node, true);

@@ -13,6 +13,7 @@
 #include "view.hpp"
 #include "wm/focus_policy.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -315,6 +316,10 @@ void Server::output_destroyed(Output *output)
         break;
     }
     arrange_all(); // windows on the lost output move to one that remains
+    if (panel_list)
+        panel_list->close();
+    if (overview)
+        overview->refresh();
 }
 
 void Server::arrange_all()
@@ -341,7 +346,11 @@ Output *Server::output_at(double lx, double ly) const
 
 Output *Server::primary_output() const
 {
-    return outputs.empty() ? nullptr : outputs.front().get();
+    // The first output that is in the layout: a disabled one never gets windows.
+    for (auto &output : outputs)
+        if (wlr_output_layout_get(output_layout, output->wlr))
+            return output.get();
+    return nullptr;
 }
 
 Output *Server::output_for_view(const View *view) const
@@ -369,10 +378,60 @@ std::optional<wm::Box> Server::clip_for_node(wlr_scene_node *node) const
     return std::nullopt;
 }
 
+// The topmost node drawn at (lx, ly): like wlr_scene_node_at, but a node counts only inside
+// the clip the render pass draws it with, so content that is never shown takes no input.
+wlr_scene_node *Server::node_at(wlr_scene_node *node, int parent_x, int parent_y, double lx,
+                                double ly, std::optional<wm::Box> clip, double *nx,
+                                double *ny) const
+{
+    if (!node->state.enabled)
+        return nullptr;
+    int x = parent_x + node->state.x, y = parent_y + node->state.y;
+    if (std::optional<wm::Box> own = clip_for_node(node))
+        clip = own;
+    wlr_scene_node *child;
+    wl_list_for_each_reverse (child, &node->state.children, state.link) {
+        if (wlr_scene_node *found = node_at(child, x, y, lx, ly, clip, nx, ny))
+            return found;
+    }
+    if (clip && !clip->contains(static_cast<int>(std::floor(lx)), static_cast<int>(std::floor(ly))))
+        return nullptr;
+    double local_x = lx - x, local_y = ly - y;
+    int width = 0, height = 0;
+    switch (node->type) {
+    case WLR_SCENE_NODE_SURFACE: {
+        wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+        if (!wlr_surface_point_accepts_input(surface, local_x, local_y))
+            return nullptr;
+        *nx = local_x;
+        *ny = local_y;
+        return node;
+    }
+    case WLR_SCENE_NODE_RECT: {
+        auto *rect = reinterpret_cast<wlr_scene_rect *>(node);
+        width = rect->width;
+        height = rect->height;
+        break;
+    }
+    case WLR_SCENE_NODE_BUFFER: {
+        auto *buffer = reinterpret_cast<wlr_scene_buffer *>(node);
+        width = buffer->dst_width > 0 ? buffer->dst_width : buffer->buffer->width;
+        height = buffer->dst_height > 0 ? buffer->dst_height : buffer->buffer->height;
+        break;
+    }
+    default: return nullptr;
+    }
+    if (local_x < 0 || local_y < 0 || local_x >= width || local_y >= height)
+        return nullptr;
+    *nx = local_x;
+    *ny = local_y;
+    return node;
+}
+
 View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const
 {
     *surface = nullptr;
-    wlr_scene_node *node = wlr_scene_node_at(&scene->node, lx, ly, sx, sy);
+    wlr_scene_node *node = node_at(&scene->node, 0, 0, lx, ly, std::nullopt, sx, sy);
     if (!node)
         return nullptr;
     const SceneTag *tag = find_scene_tag(node);

@@ -83,6 +83,8 @@ public:
     // The box a scene node's subtree is clipped to (see render/scene_renderer.hpp).
     std::optional<wm::Box> clip_for_node(wlr_scene_node *node) const;
     View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) const;
+    wlr_scene_node *node_at(wlr_scene_node *node, int parent_x, int parent_y, double lx, double ly,
+                            std::optional<wm::Box> clip, double *nx, double *ny) const;
     void note_user_typed();
     bool user_is_typing() const;
     void arrange_all(); // re-fit every view after an output change

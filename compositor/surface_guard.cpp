@@ -1,6 +1,9 @@
 #include "surface_guard.hpp"
 
+#include "input/input_manager.hpp"
 #include "server.hpp"
+
+#include <cstring>
 #include "util/log.hpp"
 
 namespace rampart {
@@ -22,6 +25,9 @@ void SurfaceGuard::check()
 {
     wl_client *client = wl_resource_get_client(surface_->resource);
     wm::Size limit = server_.max_surface_size(server_.level_of(client));
+    // A cursor surface may not grow into a fake panel or frame after it was accepted.
+    if (surface_->role && std::strcmp(surface_->role->name, "wl_pointer-cursor") == 0)
+        limit = {InputManager::max_client_cursor, InputManager::max_client_cursor};
     const wlr_surface_state &state = surface_->current;
     int width = std::max(state.width, state.buffer_width);
     int height = std::max(state.height, state.buffer_height);

@@ -40,13 +40,17 @@ View::View(Server &server_, wlr_xdg_surface *xdg_surface)
     destroy_.connect(&xdg->events.destroy, [this](void *) { server.view_destroyed(this); });
     commit_.connect(&xdg->surface->events.commit, [this](void *) { handle_commit(); });
     wlr_xdg_toplevel *toplevel = xdg->toplevel;
-    request_move_.connect(&toplevel->events.request_move, [this](void *) {
-        if (mapped_)
+    // Only during a button press the client really received, as xdg-shell intends.
+    request_move_.connect(&toplevel->events.request_move, [this](void *data) {
+        auto *event = static_cast<wlr_xdg_toplevel_move_event *>(data);
+        if (mapped_ &&
+            wlr_seat_validate_pointer_grab_serial(server.seat, xdg->surface, event->serial))
             server.input->begin_move(this);
     });
     request_resize_.connect(&toplevel->events.request_resize, [this](void *data) {
         auto *event = static_cast<wlr_xdg_toplevel_resize_event *>(data);
-        if (mapped_)
+        if (mapped_ &&
+            wlr_seat_validate_pointer_grab_serial(server.seat, xdg->surface, event->serial))
             server.input->begin_resize(this, event->edges);
     });
     request_maximize_.connect(&toplevel->events.request_maximize, [this](void *) {

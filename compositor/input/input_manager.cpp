@@ -54,6 +54,8 @@ InputManager::InputManager(Server &server_) : server(server_)
     });
     axis_.connect(&cursor->events.axis, [this](void *data) {
         auto *event = static_cast<wlr_event_pointer_axis *>(data);
+        if (server.overview->mode() == Overview::Mode::interactive)
+            return; // no client scrolls while the overview is open
         for (auto &keyboard : keyboards)
             keyboard->flush_held_keys();
         wlr_seat_pointer_notify_axis(server.seat, event->time_msec, event->orientation,
@@ -64,10 +66,14 @@ InputManager::InputManager(Server &server_) : server(server_)
     request_cursor_.connect(&server.seat->events.request_set_cursor, [this](void *data) {
         auto *event = static_cast<wlr_seat_pointer_request_set_cursor_event *>(data);
         // Only the client with pointer focus may set the cursor image.
+        // A client cursor is small: a large one could paint a fake panel or frame.
+        bool small = !event->surface || (event->surface->current.width <= max_client_cursor &&
+                                         event->surface->current.height <= max_client_cursor);
         if (event->seat_client == server.seat->pointer_state.focused_client &&
-            grab_.mode == Mode::passthrough) {
+            grab_.mode == Mode::passthrough && small) {
             wlr_cursor_set_surface(cursor, event->surface, event->hotspot_x, event->hotspot_y);
             cursor_image_ = nullptr;
+            client_cursor_ = event->surface != nullptr;
         }
     });
     request_selection_.connect(&server.seat->events.request_set_selection, [this](void *data) {
@@ -213,6 +219,7 @@ void InputManager::set_cursor_image(const char *name)
         return;
     ensure_cursor_theme();
     cursor_image_ = name;
+    client_cursor_ = false;
     wlr_xcursor_manager_set_cursor_image(xcursor_manager, name, cursor);
 }
 
@@ -299,16 +306,22 @@ void InputManager::refresh_pointer_focus()
 void InputManager::keyboard_focus_changed(View *view)
 {
     wlr_keyboard *keyboard = wlr_seat_get_keyboard(server.seat);
-    if (!view) {
+    // While the interactive overview is open no client has the keyboard, whatever happens.
+    if (!view || (server.overview && server.overview->mode() == Overview::Mode::interactive)) {
         wlr_seat_keyboard_notify_clear_focus(server.seat);
         return;
     }
     std::vector<uint32_t> keys;
+    wlr_keyboard_modifiers modifiers{};
+    bool found = false;
     for (auto &candidate : keyboards)
-        if (candidate->wlr == keyboard)
+        if (candidate->wlr == keyboard) {
             keys = candidate->keys_for_clients();
+            modifiers = candidate->modifiers_for_clients();
+            found = true;
+        }
     wlr_seat_keyboard_notify_enter(server.seat, view->surface(), keys.data(), keys.size(),
-                                   keyboard ? &keyboard->modifiers : nullptr);
+                                   found ? &modifiers : nullptr);
 }
 
 void InputManager::handle_button(wlr_event_pointer_button *event)

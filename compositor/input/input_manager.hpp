@@ -38,6 +38,10 @@ public:
     void refresh_pointer_focus();
     void keyboard_focus_changed(View *view);
     uint32_t modifiers() const;
+    // Whether the cursor image is a client's surface (kept off the panel when drawn).
+    bool client_cursor() const { return client_cursor_; }
+    // The largest cursor surface a client may set, in logical pixels.
+    static constexpr int max_client_cursor = 128;
 
     Server &server;
     wlr_cursor *cursor = nullptr;
@@ -66,6 +70,7 @@ private:
     const char *cursor_image_ = nullptr;
     bool overview_click_ = false;
     bool panel_list_click_ = false;
+    bool client_cursor_ = false;
 
     wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr; // trusted clients only
     Listener new_virtual_keyboard_;

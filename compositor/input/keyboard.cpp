@@ -98,10 +98,24 @@ void Keyboard::next_layout()
 std::vector<uint32_t> Keyboard::keys_for_clients() const
 {
     std::vector<uint32_t> keys;
-    for (size_t i = 0; i < wlr->num_keycodes; ++i)
-        if (!consumed_keys_.count(wlr->keycodes[i]))
-            keys.push_back(wlr->keycodes[i]);
+    for (size_t i = 0; i < wlr->num_keycodes; ++i) {
+        uint32_t code = wlr->keycodes[i];
+        bool held = std::any_of(held_.begin(), held_.end(),
+                                [code](const HeldKey &k) { return k.keycode == code; });
+        if (!consumed_keys_.count(code) && !held)
+            keys.push_back(code);
+    }
     return keys;
+}
+
+wlr_keyboard_modifiers Keyboard::modifiers_for_clients() const
+{
+    wlr_keyboard_modifiers modifiers = wlr->modifiers;
+    // While keys are held back every pressed key is one of them (any other key flushes
+    // them), so the depressed modifiers are theirs: not shown until they are delivered.
+    if (!held_.empty())
+        modifiers.depressed = 0;
+    return modifiers;
 }
 
 bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)

@@ -28,6 +28,8 @@ public:
     std::vector<uint32_t> keys_for_clients() const;
     // Delivers held modifier presses now (a pointer button or scroll needs them).
     void flush_held_keys();
+    // The modifier state a client may be told about: without held-back modifiers.
+    wlr_keyboard_modifiers modifiers_for_clients() const;
 
     InputManager &input;
     wlr_input_device *device;

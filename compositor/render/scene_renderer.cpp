@@ -253,7 +253,8 @@ void draw_texture(const Context &context, DrawItem &item, pixman_image_t *target
 } // namespace
 
 bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
-                         const ClipForNode &clip_for, RenderStats *stats)
+                         const ClipForNode &clip_for, RenderStats *stats,
+                         const wm::Box *cursor_forbidden)
 {
     wlr_output *output = scene_output->output;
     bool needs_frame = false;
@@ -343,7 +344,14 @@ bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
             pixman_image_set_clip_region32(target, nullptr);
     }
     wlr_renderer_scissor(renderer, nullptr);
-    wlr_output_render_software_cursors(output, damage.get());
+    Region cursor_damage;
+    pixman_region32_copy(cursor_damage.get(), damage.get());
+    if (cursor_forbidden) {
+        Region forbidden(cursor_forbidden->x, cursor_forbidden->y, cursor_forbidden->width,
+                         cursor_forbidden->height);
+        pixman_region32_subtract(cursor_damage.get(), cursor_damage.get(), forbidden.get());
+    }
+    wlr_output_render_software_cursors(output, cursor_damage.get());
     wlr_renderer_end(renderer);
 
     int width, height;

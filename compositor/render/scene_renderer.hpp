@@ -27,7 +27,10 @@ struct RenderStats {
 
 // Renders and commits one frame of `scene_output` if it has damage. Returns false when
 // the output could not be rendered or committed.
+// `cursor_forbidden` (output coordinates, may be null): where the software cursor must not
+// be drawn (a client's cursor over the trusted panel).
 bool render_scene_output(wlr_scene_output *scene_output, wlr_renderer *renderer,
-                         const ClipForNode &clip_for, RenderStats *stats = nullptr);
+                         const ClipForNode &clip_for, RenderStats *stats = nullptr,
+                         const wm::Box *cursor_forbidden = nullptr);
 
 } // namespace rampart

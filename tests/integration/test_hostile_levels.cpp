@@ -166,3 +166,39 @@ TEST_CASE("a subsurface over the panel strip or outside its parent is not drawn 
         image.any_in({content.x + content.width + 2, strip.height, 600, 600}, 0xff00ff, 30));
     CHECK(shows_level_first(image, *view, public_rgb));
 }
+
+TEST_CASE("content clipped away takes no input: clicks reach what is shown there",
+          "[levels][subsurfaces][input]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &secret = h.start_client_at("secret", {"--size", "300x200", "--color", "202020"});
+    View *secret_view = h.wait_for_view(secret);
+    ClientProcess &hostile =
+        h.start_program_at("public", {hostile_client(), "--subsurface-over", "-100,-100,5000x5000",
+                                      "--size", "200x150"});
+    View *hostile_view = wait_hostile_view(h, hostile);
+    REQUIRE((secret_view && hostile_view));
+    secret_view->move_to(600, 100);
+    hostile_view->move_to(40, 100);
+    wlr_scene_node_raise_to_top(&hostile_view->tree->node); // its huge subsurface on top
+    // A click in the secret window goes to the secret window, not to the invisible part of
+    // the hostile subsurface stacked above it.
+    wm::Box content = secret_view->content_box();
+    h.click(content.x + 30, content.y + 30);
+    CHECK(h.server().focused_view() == secret_view);
+    REQUIRE(h.wait_until([&] { return secret.count("button") >= 1; }));
+    // A window's own title bar stays the frame's, even under its own subsurface: the close
+    // button of a window whose subsurface covers it still closes the window.
+    ClientProcess &covered =
+        h.start_client_at("public", {"--size", "300x200", "--subsurface", "-40,-60,400x300"});
+    View *covered_view = h.wait_for_view(covered);
+    REQUIRE(covered_view);
+    covered_view->move_to(300, 400);
+    wm::Box outer = covered_view->outer_box();
+    wm::Box close = covered_view->frame->close_button();
+    REQUIRE_FALSE(close.empty());
+    h.click(outer.x + close.x + close.width / 2, outer.y + close.y + close.height / 2);
+    REQUIRE(h.wait_until([&] { return covered.exited(); }));
+    CHECK(covered.count("close") == 1);
+    CHECK(covered.count("button") == 0);
+}

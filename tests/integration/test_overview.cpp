@@ -140,3 +140,26 @@ TEST_CASE("held-back modifiers still reach clients with the next key or click", 
     CHECK(client.count("key", {{"key", std::to_string(KEY_LEFTCTRL)}, {"state", "pressed"}}) == 2);
     h.key(KEY_LEFTCTRL, false);
 }
+
+TEST_CASE("while the overview is open no client gets the keyboard, even on Tab", "[overview][sak]")
+{
+    Harness h({.config_text = two_levels});
+    ClientProcess &first = h.start_client_at("public", {});
+    REQUIRE(h.wait_for_view(first));
+    ClientProcess &second = h.start_client_at("secret", {});
+    REQUIRE(h.wait_for_view(second));
+    REQUIRE(h.wait_until([&] { return second.count("keyboard_enter") > 0; }));
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});
+    REQUIRE(h.server().overview->mode() == Overview::Mode::interactive);
+    size_t enters_first = first.count("keyboard_enter"),
+           enters_second = second.count("keyboard_enter");
+    h.tap_key(KEY_TAB); // moves the choice to the other window
+    h.tap_key(KEY_X);
+    CHECK(first.count("keyboard_enter") == enters_first);
+    CHECK(second.count("keyboard_enter") == enters_second);
+    h.tap_key(KEY_ESC);
+    // Closing gives the keyboard to the window chosen with Tab, and only now.
+    REQUIRE(h.wait_until([&] { return first.count("keyboard_enter") == enters_first + 1; }));
+    CHECK(first.count("key", {{"key", std::to_string(KEY_X)}}) == 0);
+    CHECK(second.count("key", {{"key", std::to_string(KEY_X)}}) == 0);
+}
