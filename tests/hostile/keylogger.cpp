@@ -6,6 +6,7 @@
 
 #include "attacks.hpp"
 #include "connection.hpp"
+#include "shm.hpp"
 #include "window.hpp"
 
 namespace rampart::hostile {
@@ -15,6 +16,10 @@ namespace {
 constexpr uint32_t seat_version = 8; // every wl_pointer event up to axis_value120
 
 struct InputLog {
+    const Options *options = nullptr;
+    Globals *globals = nullptr;
+    wl_surface_ptr cursor; // --cursor-size: a client cursor that tries to be large
+    std::unique_ptr<ShmBuffer> cursor_buffer, grown_buffer;
     wl_seat_ptr seat;
     wl_pointer_ptr pointer;
     wl_keyboard_ptr keyboard;
@@ -81,8 +86,36 @@ const wl_keyboard_listener keyboard_listener = {
 
 const wl_pointer_listener pointer_listener = {
     .enter =
-        [](void *data, wl_pointer *, uint32_t serial, wl_surface *, wl_fixed_t x, wl_fixed_t y) {
-            ++log_of(data).pointer_events;
+        [](void *data, wl_pointer *pointer, uint32_t serial, wl_surface *, wl_fixed_t x,
+           wl_fixed_t y) {
+            InputLog &log = log_of(data);
+            ++log.pointer_events;
+            if (log.options->cursor_size > 0 && !log.cursor) {
+                int size = log.options->cursor_size;
+                std::string error;
+                log.cursor.reset(wl_compositor_create_surface(log.globals->compositor.get()));
+                log.cursor_buffer = ShmBuffer::create(log.globals->shm.get(), {size, size}, error);
+                if (log.cursor_buffer) {
+                    log.cursor_buffer->fill(0xffff00ff);
+                    wl_surface_attach(log.cursor.get(), log.cursor_buffer->buffer(), 0, 0);
+                    wl_surface_damage_buffer(log.cursor.get(), 0, 0, size, size);
+                    wl_surface_commit(log.cursor.get());
+                    // Hotspot at the bottom: the image reaches up from the pointer.
+                    wl_pointer_set_cursor(pointer, serial, log.cursor.get(), 0, size - 1);
+                    Json::event("cursor_set").num("size", size).print();
+                }
+                int grow = log.options->cursor_grow;
+                if (grow > 0)
+                    log.grown_buffer =
+                        ShmBuffer::create(log.globals->shm.get(), {grow, grow}, error);
+                if (log.grown_buffer) {
+                    log.grown_buffer->fill(0xffff00ff);
+                    wl_surface_attach(log.cursor.get(), log.grown_buffer->buffer(), 0, 0);
+                    wl_surface_damage_buffer(log.cursor.get(), 0, 0, grow, grow);
+                    wl_surface_commit(log.cursor.get());
+                    Json::event("cursor_grown").num("size", grow).print();
+                }
+            }
             Json::event("pointer_enter")
                 .num("serial", serial)
                 .real("x", wl_fixed_to_double(x))
@@ -181,6 +214,8 @@ int run_keylogger(const Options &options)
     if (auto code = set_up_windows(connection, globals, options))
         return *code;
     InputLog log;
+    log.options = &options;
+    log.globals = &globals;
     log.seat.reset(connection.bind<wl_seat>(wl_seat_interface, seat_version));
     if (!log.seat)
         return report_setup_failure(options, "compositor lacks wl_seat");

@@ -26,6 +26,8 @@ Attacks:
   --popup-escape X,Y,WxH     map a window with an unconstrained popup anchored there
   --output-sized             map a borderless window as big as the first output's mode
   --keylogger                map a window, log every keyboard and pointer event
+                             (--cursor-size N: set an NxN cursor on pointer enter;
+                              --cursor-grow M: then grow that cursor to MxM)
 Options:
   --display NAME|PATH        compositor socket (default: $WAYLAND_DISPLAY)
   --size WxH                 window size (default 400x300)
@@ -127,6 +129,18 @@ const std::map<std::string_view, Setter> value_options = {
          auto color = parse_color(text);
          opts.sub_color = color.value_or(opts.sub_color);
          return color.has_value();
+     }},
+    {"--cursor-size",
+     [](Options &opts, std::string_view text) {
+         auto value = parse_int(text);
+         opts.cursor_size = value ? static_cast<int>(*value) : 0;
+         return value && *value > 0 && *value <= 4096;
+     }},
+    {"--cursor-grow",
+     [](Options &opts, std::string_view text) {
+         auto value = parse_int(text);
+         opts.cursor_grow = value ? static_cast<int>(*value) : 0;
+         return value && *value > 0 && *value <= 4096;
      }},
     {"--timeout",
      [](Options &opts, std::string_view text) {

@@ -58,6 +58,8 @@ struct Options {
     double timeout_seconds = 5;  // waiting for configures and probe events
     bool exit_after_map = false; // keep-running modes: stop once mapped
     bool hold = false;           // --many-windows: keep running after the report
+    int cursor_size = 0;         // --keylogger: set an NxN cursor surface on pointer enter
+    int cursor_grow = 0;         // ... and then grow it to NxN (0: no)
 };
 
 // Bad usage: nullopt with `error` set. `--help` prints usage and exits 0 from inside.

@@ -1,6 +1,7 @@
 // Issue 3: hostile titles, fullscreen and output-sized clients, popups and subsurfaces that
 // try to escape their frame or cover the panel strip.
 #include "harness.hpp"
+#include "input/input_manager.hpp"
 #include "level_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -201,4 +202,47 @@ TEST_CASE("content clipped away takes no input: clicks reach what is shown there
     REQUIRE(h.wait_until([&] { return covered.exited(); }));
     CHECK(covered.count("close") == 1);
     CHECK(covered.count("button") == 0);
+}
+
+TEST_CASE("a client cursor cannot be large or paint over the panel", "[levels][hostile][cursor]")
+{
+    Harness h({.config_text = two_levels});
+    // Too large: refused, the compositor's own cursor stays.
+    ClientProcess &big = h.start_program_at(
+        "public", {hostile_client(), "--keylogger", "--cursor-size", "600", "--size", "400x300"});
+    View *big_view = wait_hostile_view(h, big);
+    REQUIRE(big_view);
+    wm::Box content = big_view->content_box();
+    h.pointer_to(content.x + 100, content.y + 40); // near the panel: the image reaches up
+    REQUIRE(h.wait_until([&] { return big.count("cursor_set") == 1; }));
+    h.pointer_to(content.x + 101, content.y + 40);
+    CHECK_FALSE(h.server().input->client_cursor());
+    Image image = h.capture();
+    CHECK_FALSE(image.any_in(h.output().panel_box(), 0xff00ff, 20));
+    big.kill_now();
+
+    // Small: accepted, but still never drawn over the panel.
+    ClientProcess &small = h.start_program_at(
+        "public", {hostile_client(), "--keylogger", "--cursor-size", "64", "--size", "400x300"});
+    View *small_view = wait_hostile_view(h, small);
+    REQUIRE(small_view);
+    content = small_view->content_box();
+    h.pointer_to(content.x + 50, content.y + 5);
+    REQUIRE(h.wait_until(
+        [&] { return small.count("cursor_set") == 1 && h.server().input->client_cursor(); }));
+    Image second = h.capture();
+    second.write_png(Harness::artefact_path("client-cursor.png"));
+    CHECK(second.any_in(content, 0xff00ff, 20)); // drawn where it may be
+    CHECK_FALSE(second.any_in(h.output().panel_box(), 0xff00ff, 20));
+    small.kill_now();
+
+    // Small first, then grown: the client is disconnected.
+    ClientProcess &grower = h.start_program_at(
+        "public", {hostile_client(), "--keylogger", "--cursor-size", "32", "--cursor-grow", "600"});
+    View *grower_view = wait_hostile_view(h, grower);
+    REQUIRE(grower_view);
+    content = grower_view->content_box();
+    h.pointer_to(content.x + 60, content.y + 60);
+    REQUIRE(h.wait_until([&] { return grower.exited(); }));
+    CHECK(h.server_event_count("limit_surface_size") >= 1);
 }
