@@ -72,14 +72,14 @@ panel::PanelModel Server::panel_model() const
 
 void Server::schedule_panel_update()
 {
-    if (panel_update_pending_ || !loop)
+    if (panel_update_idle_ || !loop || tearing_down_)
         return;
-    panel_update_pending_ = true;
-    wl_event_loop_add_idle(
+    // Kept so teardown can remove it: an idle source left behind would run on a dead Server.
+    panel_update_idle_ = wl_event_loop_add_idle(
         loop,
         [](void *data) {
             auto *server = static_cast<Server *>(data);
-            server->panel_update_pending_ = false;
+            server->panel_update_idle_ = nullptr; // libwayland frees it after this call
             server->update_panels();
         },
         this);

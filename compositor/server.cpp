@@ -37,13 +37,14 @@ Server::Server(ServerOptions options_, config::Config config_)
 
 Server::~Server()
 {
+    tearing_down_ = true;
     // Order matters (see design/wlroots-0.15.md): clients, our objects, cursor, layout,
     // scene, backend, allocator, renderer, display.
     for (wl_event_source *source : signal_sources_)
         wl_event_source_remove(source);
-    for (wl_event_source *timer : {clock_timer_, flash_timer_})
-        if (timer)
-            wl_event_source_remove(timer);
+    for (wl_event_source *source : {clock_timer_, flash_timer_, panel_update_idle_})
+        if (source)
+            wl_event_source_remove(source);
     sockets_.clear();
     if (display)
         wl_display_destroy_clients(display);

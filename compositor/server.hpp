@@ -188,7 +188,8 @@ private:
     void start_panel_clock();
     void arm_panel_clock();
     void start_level_flash();
-    bool panel_update_pending_ = false;
+    wl_event_source *panel_update_idle_ = nullptr;
+    bool tearing_down_ = false; // no new event sources once the destructor has begun
     wl_event_source *clock_timer_ = nullptr, *flash_timer_ = nullptr;
     float flash_ = 0;
     std::vector<View *> cycle_snapshot_; // focus order frozen while Alt+Tab is held
