@@ -69,6 +69,7 @@ bool Keyboard::apply_config(const config::Config &config)
     wlr_keyboard_set_keymap(wlr, keymap.get());
     wlr_keyboard_set_repeat_info(wlr, k.repeat_rate, k.repeat_delay);
 
+    resolve_trusted_keys(config.panel);
     binding_storage_ = config.bindings;
     bindings_.clear();
     for (const config::Binding &binding : binding_storage_) {
@@ -118,39 +119,54 @@ wlr_keyboard_modifiers Keyboard::modifiers_for_clients() const
     return modifiers;
 }
 
+void Keyboard::resolve_trusted_keys(const config::PanelConfig &panel)
+{
+    auto resolve = [](const config::Binding &key) {
+        return xkb_keysym_to_lower(
+            xkb_keysym_from_name(key.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE));
+    };
+    secure_attention_ = {resolve(panel.secure_attention_key), panel.secure_attention_key.modifiers};
+    if (secure_attention_.keysym == XKB_KEY_NoSymbol) {
+        // Fail closed: a desktop must never be left without its secure attention key.
+        log::security_event(log::Level::error, "7d1c0a5e2b9f4c3e8a6d5b4c3a2f1e05",
+                            "unknown secure attention key \"" + panel.secure_attention_key.key +
+                                "\"; using Ctrl+Alt+Delete");
+        secure_attention_ = {XKB_KEY_Delete, WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT};
+    }
+    xray_ = {resolve(panel.xray_key), panel.xray_key.modifiers};
+    if (xray_.keysym == XKB_KEY_NoSymbol)
+        log::error("unknown X-ray key \"%s\"; X-ray is off", panel.xray_key.key.c_str());
+}
+
 bool Keyboard::handle_trusted_keys(xkb_keycode_t keycode)
 {
     Server &server = input.server;
     uint32_t modifiers = wlr_keyboard_get_modifiers(wlr) & ~ignored_modifiers;
-    xkb_keysym_t keysym = xkb_state_key_get_one_sym(wlr->xkb_state, keycode);
-    xkb_keysym_t lower = xkb_keysym_to_lower(keysym);
-    auto matches = [&](const config::Binding &key, bool exact_modifiers) {
-        xkb_keysym_t wanted =
-            xkb_keysym_to_lower(xkb_keysym_from_name(key.key.c_str(), XKB_KEYSYM_CASE_INSENSITIVE));
-        if (wanted == XKB_KEY_NoSymbol || wanted != lower)
+    xkb_keysym_t lower = xkb_keysym_to_lower(xkb_state_key_get_one_sym(wlr->xkb_state, keycode));
+    auto matches = [&](const TrustedKey &key, bool exact_modifiers) {
+        if (key.keysym == XKB_KEY_NoSymbol || key.keysym != lower)
             return false;
         return exact_modifiers ? modifiers == key.modifiers
                                : (modifiers & key.modifiers) == key.modifiers;
     };
-    const config::PanelConfig &panel = server.config.panel;
     // The secure attention key is always Rampart's: no client can ask for it, and no client
     // can inhibit it (keyboard-shortcuts-inhibit is not offered to level clients). Extra
     // modifiers held do not hide it.
-    bool secure_attention = matches(panel.secure_attention_key, false);
+    bool secure_attention = matches(secure_attention_, false);
     if (secure_attention) {
         server.events.emit("secure_attention");
         server.overview->open(Overview::Mode::interactive);
         return true;
     }
-    if (server.panel_list->is_open() && keysym == XKB_KEY_Escape) {
+    if (server.panel_list->is_open() && lower == XKB_KEY_Escape) {
         server.panel_list->close();
         return true;
     }
     if (server.overview->mode() == Overview::Mode::interactive) {
-        server.overview->handle_key(keysym);
+        server.overview->handle_key(lower);
         return true; // while the overview is open, every key is Rampart's
     }
-    if (matches(panel.xray_key, true) && !server.overview->is_open()) {
+    if (matches(xray_, true) && !server.overview->is_open()) {
         server.overview->open(Overview::Mode::xray);
         return true;
     }
@@ -220,7 +236,7 @@ void Keyboard::handle_key(wlr_event_keyboard_key *event)
 
 bool Keyboard::may_start_secure_attention(xkb_keycode_t keycode) const
 {
-    uint32_t wanted = input.server.config.panel.secure_attention_key.modifiers;
+    uint32_t wanted = secure_attention_.modifiers;
     xkb_layout_index_t layout = xkb_state_key_get_layout(wlr->xkb_state, keycode);
     const xkb_keysym_t *syms = nullptr;
     int count = xkb_keymap_key_get_syms_by_level(wlr->keymap, keycode, layout, 0, &syms);

@@ -41,6 +41,13 @@ private:
     bool run_binding(xkb_keycode_t keycode, uint32_t modifiers);
     // The secure attention key, the overview's keys and X-ray; true if consumed.
     bool handle_trusted_keys(xkb_keycode_t keycode);
+    // The secure attention and X-ray keys, resolved once per config (not per key press).
+    struct TrustedKey {
+        xkb_keysym_t keysym = XKB_KEY_NoSymbol;
+        uint32_t modifiers = 0;
+    };
+    void resolve_trusted_keys(const config::PanelConfig &panel);
+    TrustedKey secure_attention_, xray_;
 
     struct ResolvedBinding {
         uint32_t modifiers;

@@ -163,3 +163,14 @@ TEST_CASE("while the overview is open no client gets the keyboard, even on Tab",
     CHECK(first.count("key", {{"key", std::to_string(KEY_X)}}) == 0);
     CHECK(second.count("key", {{"key", std::to_string(KEY_X)}}) == 0);
 }
+
+TEST_CASE("an unknown secure attention key falls back to Ctrl+Alt+Delete",
+          "[overview][sak][config]")
+{
+    Harness h({.config_text = "[panel]\nsecure_attention_key = \"Ctrl+NoSuchKeyAnywhere\"\n"});
+    ClientProcess &client = h.start_client({});
+    REQUIRE(h.wait_for_view(client));
+    h.chord({KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE});
+    CHECK(h.server().overview->mode() == Overview::Mode::interactive);
+    CHECK(client.count("key", {{"key", std::to_string(KEY_DELETE)}}) == 0);
+}
