@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <random>
 #include <string>
 
 namespace rampart::config::test {
@@ -34,4 +36,39 @@ inline std::string error_text(const std::string &system_text, const std::string 
     return result.error ? result.error->to_string() : "no error";
 }
 
-}  // namespace rampart::config::test
+// Damages `valid` at random (fixed seed: a failure must be reproducible) and parses it as the
+// system and as the user file in turn: never an exception, always exactly one of config or
+// error, a message for every error; `check` may look further at each result.
+inline void check_random_damage(const std::string &valid, uint32_t seed, int rounds,
+                                const std::string &insertable,
+                                const std::function<void(const LoadResult &)> &check = {})
+{
+    std::mt19937 rng(seed);
+    for (int round = 0; round < rounds; ++round) {
+        std::string text = valid;
+        const int damage = 1 + static_cast<int>(rng() % 8);
+        for (int i = 0; i < damage; ++i) {
+            const std::size_t at = rng() % text.size();
+            switch (rng() % 4) {
+            case 0: text[at] = static_cast<char>(rng() % 256); break;
+            case 1: text.erase(at, 1 + rng() % 16); break;
+            case 2:
+                text.insert(at, std::string(1 + rng() % 4, insertable[rng() % insertable.size()]));
+                break;
+            default: text.insert(at, text.substr(rng() % text.size(), rng() % 64)); break;
+            }
+            if (text.empty())
+                text = "x";
+        }
+        INFO("round " << round);
+        LoadResult result;
+        REQUIRE_NOTHROW(result = round % 2 ? parse_files(text) : parse_files("", text));
+        REQUIRE(result.config.has_value() != result.error.has_value());
+        if (result.error)
+            CHECK_FALSE(result.error->message.empty());
+        if (check)
+            check(result);
+    }
+}
+
+} // namespace rampart::config::test
