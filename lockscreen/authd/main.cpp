@@ -1,0 +1,130 @@
+// rampart-authd: the privilege-separated authentication broker. See docs/auth-protocol.md.
+//
+//   rampart-authd --fd N [--pam-service NAME] [-v]
+//       Spawned by rampart over a socketpair; runs as the user. The peer must be that user.
+//   rampart-authd --socket-activated [--pam-service NAME] [-v]
+//       A systemd Accept=yes instance (the connection is fd 3); runs as root and
+//       authenticates the user the peer's SO_PEERCRED uid names.
+#include "hardening.hpp"
+#include "journal.hpp"
+#include "peer.hpp"
+#include "session.hpp"
+#include "util/log.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace rampart;
+
+struct Options {
+    int fd = -1;
+    bool socket_activated = false;
+    std::string service = "rampart";
+    bool verbose = false;
+};
+
+// PAM service names are file names in /etc/pam.d: no paths, no hidden files.
+bool valid_service_name(std::string_view name)
+{
+    if (name.empty() || name.size() > 64 || name.front() == '.')
+        return false;
+    for (const char c : name) {
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+std::optional<Options> parse_options(int argc, char **argv)
+{
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view argument = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (argument == "--fd" && has_value) {
+            const std::string_view value = argv[++i];
+            const auto parsed =
+                std::from_chars(value.data(), value.data() + value.size(), options.fd);
+            if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() ||
+                options.fd < 0)
+                return std::nullopt;
+        } else if (argument == "--socket-activated") {
+            options.socket_activated = true;
+        } else if (argument == "--pam-service" && has_value) {
+            options.service = argv[++i];
+            if (!valid_service_name(options.service))
+                return std::nullopt;
+        } else if (argument == "-v" || argument == "--verbose") {
+            options.verbose = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if ((options.fd >= 0) == options.socket_activated)
+        return std::nullopt;
+    return options;
+}
+
+int serve(const Options &options)
+{
+    const int connection = options.socket_activated ? authd::socket_activated_fd() : options.fd;
+    if (connection < 0) {
+        log::error("no connection: expected exactly one socket from systemd (LISTEN_FDS=1)");
+        return 2;
+    }
+    authd::close_inherited_fds(connection);
+    if (!authd::is_unix_stream_socket(connection)) {
+        log::error("fd %d is not a connected AF_UNIX stream socket", connection);
+        return 2;
+    }
+    const auto peer = authd::peer_identity(connection);
+    if (!peer) {
+        log::error("cannot read the peer's credentials: %s", strerror(errno));
+        return 2;
+    }
+    // Spawned by the compositor: only the user this broker runs as may ask. Socket
+    // activated: whoever connects is authenticated as themselves, and only that.
+    const uid_t own_uid = getuid();
+    if (!options.socket_activated && peer->uid != own_uid) {
+        authd::journal::peer_refused(peer->pid, peer->uid,
+                                     "peer uid " + std::to_string(peer->uid) +
+                                         " is not the broker's uid " + std::to_string(own_uid));
+        return 1;
+    }
+    const uid_t subject = options.socket_activated ? peer->uid : own_uid;
+    const auto user = authd::user_name(subject);
+    if (!user) {
+        authd::journal::peer_refused(peer->pid, peer->uid,
+                                     "uid " + std::to_string(subject) + " has no user name");
+        return 1;
+    }
+    log::debug("serving %s (peer pid %d, PAM service %s)", user->c_str(),
+               static_cast<int>(peer->pid), options.service.c_str());
+    authd::Session session(connection, {options.service, *user, peer->pid});
+    return session.run();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    authd::harden_process();
+    const auto options = parse_options(argc, argv);
+    if (!options) {
+        std::fprintf(stderr, "usage: rampart-authd (--fd N | --socket-activated) "
+                             "[--pam-service NAME] [-v]\n");
+        return 2;
+    }
+    log::init(options->verbose ? log::Level::debug : log::Level::info);
+    return serve(*options);
+}

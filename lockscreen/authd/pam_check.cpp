@@ -1,0 +1,184 @@
+#include "pam_check.hpp"
+
+#include "channel.hpp"
+#include "journal.hpp"
+#include "util/log.hpp"
+
+#include <security/pam_appl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <type_traits>
+#include <variant>
+
+namespace rampart::authd {
+namespace {
+
+constexpr const char *expired_password_text =
+    "Your password has expired. Change it in a text console (passwd), then unlock.";
+constexpr const char *expired_account_text =
+    "Your account has expired. Contact your administrator.";
+constexpr const char *unavailable_text = "Authentication is not available.";
+
+// Shared by the conversation and the fail-delay callbacks (both get it as appdata_ptr).
+struct Conversation {
+    Channel channel;
+    std::uint32_t attempt;
+    unsigned fail_delay_usec = 0;
+};
+
+void free_responses(pam_response *responses, int count)
+{
+    for (int i = 0; i < count; ++i) {
+        if (responses[i].resp) {
+            secure::wipe(responses[i].resp, std::strlen(responses[i].resp));
+            std::free(responses[i].resp);
+        }
+    }
+    std::free(responses);
+}
+
+// PAM frees the answer itself, so it must be malloc'd; this is the one copy we cannot wipe
+// afterwards, and the reason the whole transaction runs in a process that exits.
+char *wait_for_answer(Conversation &conversation)
+{
+    auto message = conversation.channel.next_blocking();
+    const auto *answer = message ? std::get_if<auth::AnswerReceived>(&*message) : nullptr;
+    if (!answer || answer->attempt != conversation.attempt)
+        return nullptr;
+    const auto secret = conversation.channel.decoder().answer_secret();
+    auto *copy = static_cast<char *>(std::malloc(secret.size() + 1));
+    if (copy) {
+        std::memcpy(copy, secret.data(), secret.size());
+        copy[secret.size()] = '\0';
+    }
+    conversation.channel.decoder().wipe_answer();
+    return copy;
+}
+
+int converse(int count, const pam_message **messages, pam_response **responses_out, void *appdata)
+{
+    auto &conversation = *static_cast<Conversation *>(appdata);
+    if (count <= 0 || count > PAM_MAX_NUM_MSG || !responses_out)
+        return PAM_CONV_ERR;
+    auto *responses = static_cast<pam_response *>(std::calloc(count, sizeof(pam_response)));
+    if (!responses)
+        return PAM_BUF_ERR;
+    for (int i = 0; i < count; ++i) {
+        const pam_message &message = *messages[i];
+        const std::string text = message.msg ? message.msg : "";
+        bool ok = false;
+        switch (message.msg_style) {
+        case PAM_PROMPT_ECHO_OFF:
+        case PAM_PROMPT_ECHO_ON: {
+            const auto style = message.msg_style == PAM_PROMPT_ECHO_OFF
+                                   ? auth::PromptStyle::secret
+                                   : auth::PromptStyle::visible;
+            ok = conversation.channel.send(
+                auth::encode(auth::Prompt{conversation.attempt, style, text}));
+            if (ok) {
+                responses[i].resp = wait_for_answer(conversation);
+                ok = responses[i].resp != nullptr;
+            }
+            break;
+        }
+        case PAM_TEXT_INFO:
+        case PAM_ERROR_MSG:
+            ok = conversation.channel.send(auth::encode(
+                auth::Notice{conversation.attempt, message.msg_style == PAM_ERROR_MSG, text}));
+            break;
+        default: break; // binary prompts and the like: not ours to answer
+        }
+        if (!ok) {
+            free_responses(responses, count);
+            return PAM_CONV_ERR;
+        }
+    }
+    *responses_out = responses;
+    return PAM_SUCCESS;
+}
+
+// Called by libpam instead of sleeping, with the (randomised) delay the modules asked for.
+void record_fail_delay(int status, unsigned usec, void *appdata)
+{
+    if (status != PAM_SUCCESS && appdata)
+        static_cast<Conversation *>(appdata)->fail_delay_usec = usec;
+}
+
+void sleep_usec(unsigned usec)
+{
+    timespec remaining{static_cast<time_t>(usec / 1000000),
+                       static_cast<long>(usec % 1000000) * 1000};
+    while (nanosleep(&remaining, &remaining) != 0) {
+    }
+}
+
+std::string describe(const char *stage, int code)
+{
+    return std::string(stage) + ": " + pam_strerror(nullptr, code);
+}
+
+} // namespace
+
+CheckOutcome classify(int authenticate_code, int account_code)
+{
+    switch (authenticate_code) {
+    case PAM_SUCCESS: break;
+    case PAM_AUTH_ERR:
+    case PAM_USER_UNKNOWN:
+    case PAM_MAXTRIES:
+    case PAM_CRED_INSUFFICIENT: return {auth::Status::denied, "", ""};
+    default:
+        return {auth::Status::unavailable, unavailable_text,
+                describe("pam_authenticate", authenticate_code)};
+    }
+    switch (account_code) {
+    case PAM_SUCCESS: return {auth::Status::success, "", ""};
+    case PAM_NEW_AUTHTOK_REQD:
+    case PAM_AUTHTOK_EXPIRED: return {auth::Status::expired, expired_password_text, ""};
+    case PAM_ACCT_EXPIRED: return {auth::Status::expired, expired_account_text, ""};
+    case PAM_PERM_DENIED:
+    case PAM_AUTH_ERR:
+    case PAM_USER_UNKNOWN: return {auth::Status::denied, "This account may not unlock now.", ""};
+    default:
+        return {auth::Status::unavailable, unavailable_text,
+                describe("pam_acct_mgmt", account_code)};
+    }
+}
+
+void run_pam_check(const CheckRequest &request, int channel_fd)
+{
+    Conversation conversation{Channel(channel_fd), request.attempt};
+    const pam_conv callbacks{converse, &conversation};
+    pam_handle_t *handle = nullptr;
+    CheckOutcome outcome;
+    const int start_code =
+        pam_start(request.service.c_str(), request.user.c_str(), &callbacks, &handle);
+    if (start_code != PAM_SUCCESS) {
+        outcome = {auth::Status::unavailable, unavailable_text, describe("pam_start", start_code)};
+    } else {
+        pam_set_item(handle, PAM_FAIL_DELAY, reinterpret_cast<const void *>(&record_fail_delay));
+        // An empty password never unlocks a lock screen, whatever nullok says.
+        const int authenticate_code = pam_authenticate(handle, PAM_DISALLOW_NULL_AUTHTOK);
+        log::debug("pam_authenticate: %s", pam_strerror(handle, authenticate_code));
+        int account_code = PAM_SUCCESS;
+        if (authenticate_code == PAM_SUCCESS) {
+            account_code = pam_acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
+            log::debug("pam_acct_mgmt: %s", pam_strerror(handle, account_code));
+        }
+        outcome = classify(authenticate_code, account_code);
+        pam_end(handle, authenticate_code != PAM_SUCCESS ? authenticate_code : account_code);
+    }
+    if (outcome.status == auth::Status::unavailable)
+        journal::auth_unavailable(request.user, outcome.detail);
+
+    auth::Result result{request.attempt, outcome.status, 0, outcome.text};
+    if (outcome.status != auth::Status::success && conversation.fail_delay_usec > 0) {
+        sleep_usec(conversation.fail_delay_usec);
+        result.delay_ms = (conversation.fail_delay_usec + 999) / 1000;
+    }
+    conversation.channel.send(auth::encode(result));
+}
+
+} // namespace rampart::authd

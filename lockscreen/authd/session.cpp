@@ -1,0 +1,226 @@
+#include "session.hpp"
+
+#include "hardening.hpp"
+#include "journal.hpp"
+#include "util/log.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+#include <type_traits>
+#include <variant>
+
+namespace rampart::authd {
+namespace {
+
+const char *type_name(const auth::Message &message)
+{
+    return std::visit(
+        [](const auto &value) -> const char * {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, auth::Start>)
+                return "start";
+            else if constexpr (std::is_same_v<T, auth::Prompt>)
+                return "prompt";
+            else if constexpr (std::is_same_v<T, auth::Notice>)
+                return value.is_error ? "error" : "info";
+            else if constexpr (std::is_same_v<T, auth::Result>)
+                return "result";
+            else if constexpr (std::is_same_v<T, auth::Cancel>)
+                return "cancel";
+            else
+                return "answer";
+        },
+        message);
+}
+
+const char *status_name(auth::Status status)
+{
+    switch (status) {
+    case auth::Status::success: return "success";
+    case auth::Status::denied: return "denied";
+    case auth::Status::unavailable: return "unavailable";
+    case auth::Status::expired: return "expired";
+    case auth::Status::cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+} // namespace
+
+Session::Session(int connection_fd, SessionConfig config)
+    : config_(std::move(config)), peer_(connection_fd)
+{
+}
+
+int Session::run()
+{
+    for (;;) {
+        pollfd watched[2] = {{peer_.fd(), POLLIN | POLLRDHUP, 0},
+                             {child_ ? child_->channel().fd() : -1, POLLIN, 0}};
+        if (poll(watched, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            log::error("poll: %s", strerror(errno));
+            return 1;
+        }
+        Step step = Step::carry_on;
+        // The child first: a result it already sent is delivered even if the peer then left.
+        if (watched[1].revents)
+            step = on_child_readable();
+        if (step == Step::carry_on && watched[0].revents)
+            step = on_peer_readable();
+        if (step == Step::peer_gone) {
+            if (child_)
+                log::debug("peer gone: killing the PAM child %d", static_cast<int>(child_->pid()));
+            child_.reset();
+            return 0;
+        }
+        if (step == Step::violation) {
+            child_.reset();
+            return 1;
+        }
+    }
+}
+
+Session::Step Session::violation(const std::string &why)
+{
+    journal::protocol_violation(config_.peer_pid, why);
+    return Step::violation;
+}
+
+Session::Step Session::on_peer_readable()
+{
+    if (!peer_.receive()) {
+        if (peer_.decoder().failed())
+            return violation(peer_.decoder().failure());
+        return Step::peer_gone;
+    }
+    while (auto message = peer_.decoder().next()) {
+        const Step step = on_peer_message(*message);
+        peer_.decoder().wipe_answer();
+        if (step != Step::carry_on)
+            return step;
+    }
+    scrub_stack();
+    if (peer_.decoder().failed())
+        return violation(peer_.decoder().failure());
+    return Step::carry_on;
+}
+
+Session::Step Session::on_peer_message(const auth::Message &message)
+{
+    if (const auto *start = std::get_if<auth::Start>(&message)) {
+        if (child_)
+            return violation("start while a check is running");
+        return start_check(*start);
+    }
+    if (const auto *answer = std::get_if<auth::AnswerReceived>(&message)) {
+        if (!child_ || !child_->prompt_pending)
+            return violation("answer without a pending prompt");
+        if (answer->attempt != attempt_)
+            return violation("answer for another attempt");
+        child_->prompt_pending = false;
+        // The answer's only stay in this process: the decoder's buffers and this frame,
+        // all locked and wiped as soon as the child has it.
+        const bool framed =
+            auth::encode_answer(answer->attempt, peer_.decoder().answer_secret(), answer_frame_);
+        if (framed)
+            child_->channel().send(answer_frame_); // a dead child shows up as end of stream
+        answer_frame_.clear();
+        return Step::carry_on;
+    }
+    if (const auto *cancel = std::get_if<auth::Cancel>(&message)) {
+        if (child_ && cancel->attempt == attempt_) {
+            child_.reset();
+            return finish_check({attempt_, auth::Status::cancelled, 0, ""});
+        }
+        // A cancel crossing the result on the wire is harmless.
+        if (!child_ && finished_attempt_ == cancel->attempt)
+            return Step::carry_on;
+        return violation("cancel for no running check");
+    }
+    return violation(std::string("the compositor may not send ") + type_name(message));
+}
+
+Session::Step Session::start_check(const auth::Start &start)
+{
+    attempt_ = start.attempt;
+    log::debug("check %u started", start.attempt);
+    if (start.method != auth::Method::password)
+        return finish_check(
+            {start.attempt, auth::Status::unavailable, 0, "Smartcard unlock is not available."});
+    child_ = PamChild::spawn({config_.service, config_.user, start.attempt}, peer_.fd());
+    if (!child_) {
+        journal::auth_unavailable(config_.user, "cannot fork the PAM child");
+        return finish_check(
+            {start.attempt, auth::Status::unavailable, 0, "Authentication is not available."});
+    }
+    return Step::carry_on;
+}
+
+Session::Step Session::on_child_readable()
+{
+    const bool open = child_->channel().receive();
+    while (child_) {
+        auto message = child_->channel().decoder().next();
+        if (!message)
+            break;
+        const Step step = on_child_message(*message);
+        if (step != Step::carry_on)
+            return step;
+    }
+    if (!child_)
+        return Step::carry_on;
+    if (open && !child_->channel().decoder().failed())
+        return Step::carry_on;
+    // The child died or broke the framing before its result: the check could not run.
+    journal::auth_unavailable(config_.user, "the PAM child ended without a result");
+    child_.reset();
+    return finish_check(
+        {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
+}
+
+Session::Step Session::on_child_message(const auth::Message &message)
+{
+    const auto broken = [this](const char *why) {
+        journal::auth_unavailable(config_.user, why);
+        child_.reset();
+        return finish_check(
+            {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
+    };
+    if (const auto *prompt = std::get_if<auth::Prompt>(&message)) {
+        if (prompt->attempt != attempt_ || child_->prompt_pending)
+            return broken("the PAM child sent an unexpected prompt");
+        child_->prompt_pending = true;
+        return peer_.send(auth::encode(*prompt)) ? Step::carry_on : Step::peer_gone;
+    }
+    if (const auto *notice = std::get_if<auth::Notice>(&message)) {
+        if (notice->attempt != attempt_)
+            return broken("the PAM child sent a message for another attempt");
+        return peer_.send(auth::encode(*notice)) ? Step::carry_on : Step::peer_gone;
+    }
+    if (const auto *result = std::get_if<auth::Result>(&message)) {
+        if (result->attempt != attempt_)
+            return broken("the PAM child sent a result for another attempt");
+        child_.reset();
+        return finish_check(*result);
+    }
+    return broken("the PAM child sent a message it may not send");
+}
+
+Session::Step Session::finish_check(const auth::Result &result)
+{
+    finished_attempt_ = result.attempt;
+    switch (result.status) {
+    case auth::Status::success: journal::auth_succeeded(config_.user, result.attempt); break;
+    case auth::Status::unavailable: break; // journaled where the cause is known
+    default: journal::auth_failed(config_.user, result.attempt, status_name(result.status)); break;
+    }
+    log::debug("check %u: %s, delay %u ms", result.attempt, status_name(result.status),
+               result.delay_ms);
+    return peer_.send(auth::encode(result)) ? Step::carry_on : Step::peer_gone;
+}
+
+} // namespace rampart::authd

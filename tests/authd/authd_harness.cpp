@@ -1,0 +1,363 @@
+#include "authd_harness.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace rampart::authd_test {
+namespace {
+
+constexpr const char *pam_wrapper_library = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so";
+constexpr const char *pam_matrix_module = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so";
+
+// Orphans (the PAM child of a SIGKILLed broker) are re-parented to us, so a test can reap
+// them and tell dead from alive.
+const bool subreaper_set = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+
+std::string required_env(const char *name)
+{
+    const char *value = std::getenv(name);
+    if (!value || !*value)
+        throw std::runtime_error(std::string(name) + " is not set (run through meson test)");
+    return value;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to)
+{
+    for (std::size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+using Clock = std::chrono::steady_clock;
+
+} // namespace
+
+bool built_with_asan()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return true;
+#else
+    return false;
+#endif
+#else
+    return false;
+#endif
+}
+
+std::string current_user()
+{
+    const passwd *entry = getpwuid(getuid());
+    if (!entry)
+        throw std::runtime_error("the test user has no name");
+    return entry->pw_name;
+}
+
+std::string random_secret(std::size_t length)
+{
+    static std::random_device device;
+    static const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+    std::string out;
+    for (std::size_t i = 0; i < length; ++i)
+        out += alphabet[pick(device)];
+    return out;
+}
+
+PamServiceDir::PamServiceDir(const std::string &password, const std::string &service_lines)
+{
+    (void)subreaper_set;
+    char pattern[] = "/tmp/rampart-authd-test-XXXXXX";
+    if (!mkdtemp(pattern))
+        throw std::runtime_error("mkdtemp failed");
+    root_ = pattern;
+    path_ = root_ + "/services";
+    std::filesystem::create_directory(path_);
+    // pam_wrapper copies whatever is in the service directory: data files live beside it.
+    const std::string passdb = root_ + "/passdb";
+    std::ofstream(passdb) << current_user() << ":" << password << ":rampart\n";
+    std::string lines = replace_all(service_lines, "@MATRIX@",
+                                    std::string(pam_matrix_module) + " passdb=" + passdb);
+    lines = replace_all(lines, "@TEST@", required_env("RAMPART_TEST_PAM_MODULE"));
+    lines = replace_all(lines, "@DIR@", root_);
+    std::ofstream(path_ + "/rampart") << lines;
+    // Readable by the unprivileged broker of the SO_PEERCRED test.
+    std::filesystem::permissions(root_, std::filesystem::perms::all &
+                                            ~std::filesystem::perms::others_write &
+                                            ~std::filesystem::perms::group_write);
+}
+
+PamServiceDir::~PamServiceDir()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(root_, ignored);
+}
+
+Broker::Broker(const PamServiceDir &services, BrokerOptions options)
+{
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        throw std::runtime_error("socketpair failed");
+    const std::string program = required_env("RAMPART_AUTHD");
+    std::vector<std::string> args{program};
+    if (options.socket_activated)
+        args.push_back("--socket-activated");
+    else
+        args.insert(args.end(), {"--fd", "3"});
+    args.push_back("-v");
+    args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+
+    pid_ = fork();
+    if (pid_ < 0)
+        throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        if (pair[1] == 3)
+            fcntl(3, F_SETFD, 0);
+        else if (dup2(pair[1], 3) != 3)
+            _exit(127);
+        setenv("LD_PRELOAD", pam_wrapper_library, 1);
+        setenv("PAM_WRAPPER", "1", 1);
+        setenv("PAM_WRAPPER_SERVICE_DIR", services.path().c_str(), 1);
+        if (built_with_asan()) {
+            // ASan wants to be first in the link order; pam_wrapper is preloaded before it.
+            // ASan refuses RTLD_DEEPBIND; pam_wrapper 1.1.4 reads the UID_WRAPPER_ spelling.
+            setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1);
+            setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
+            std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
+            setenv("ASAN_OPTIONS",
+                   (asan + (asan.empty() ? "" : ":") + "verify_asan_link_order=0").c_str(), 1);
+        }
+        if (options.socket_activated) {
+            setenv("LISTEN_FDS", "1", 1);
+            setenv("LISTEN_PID", std::to_string(getpid()).c_str(), 1);
+        }
+        if (options.run_as) {
+            const gid_t gid = *options.run_as;
+            if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(*options.run_as) != 0)
+                _exit(126);
+        }
+        std::vector<char *> argv;
+        for (auto &arg : args)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    close(pair[1]);
+    fd_ = pair[0];
+}
+
+Broker::~Broker()
+{
+    if (fd_ >= 0)
+        close(fd_);
+    if (!reaped_) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+void Broker::send_raw(std::string_view bytes)
+{
+    while (!bytes.empty()) {
+        const ssize_t written = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (written <= 0)
+            return; // the broker may already have closed: the test checks for that
+        bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+void Broker::send(const std::vector<std::uint8_t> &frame)
+{
+    send_raw(std::string_view(reinterpret_cast<const char *>(frame.data()), frame.size()));
+}
+
+void Broker::send_answer(std::uint32_t attempt, std::string_view secret)
+{
+    secure::SecretBuffer frame(auth::header_size + 6 + auth::max_secret);
+    if (!auth::encode_answer(attempt, std::span(secret.data(), secret.size()), frame))
+        throw std::runtime_error("answer too long");
+    send_raw(std::string_view(frame.data(), frame.size()));
+}
+
+std::optional<auth::Message> Broker::next(std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        if (auto message = decoder_.next())
+            return message;
+        if (closed_ || decoder_.failed())
+            return std::nullopt;
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            return std::nullopt;
+        pollfd watched{fd_, POLLIN, 0};
+        if (poll(&watched, 1, static_cast<int>(left.count())) <= 0)
+            continue;
+        std::uint8_t bytes[auth::header_size + auth::max_payload];
+        const ssize_t got = read(fd_, bytes, sizeof bytes);
+        if (got <= 0) {
+            closed_ = true;
+            continue;
+        }
+        decoder_.feed(std::span(bytes, static_cast<std::size_t>(got)));
+    }
+}
+
+bool Broker::wait_closed(std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    while (!closed_ && Clock::now() < deadline) {
+        if (!next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())) &&
+            decoder_.failed())
+            return false;
+    }
+    return closed_;
+}
+
+void Broker::close_connection()
+{
+    if (fd_ >= 0)
+        close(fd_);
+    fd_ = -1;
+}
+
+std::optional<int> Broker::wait_exit(std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    do {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            reaped_ = true;
+            return status;
+        }
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < deadline);
+    return std::nullopt;
+}
+
+std::vector<pid_t> Broker::children() const
+{
+    std::vector<pid_t> found;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return found;
+    while (const dirent *entry = readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid <= 0)
+            continue;
+        std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        // "pid (comm) state ppid ...": comm may hold spaces, so parse after the last ')'.
+        const auto close_paren = line.rfind(')');
+        if (close_paren == std::string::npos)
+            continue;
+        std::istringstream rest(line.substr(close_paren + 1));
+        char state = 0;
+        pid_t parent = 0;
+        rest >> state >> parent;
+        if (parent == pid_)
+            found.push_back(pid);
+    }
+    closedir(proc);
+    return found;
+}
+
+pid_t Broker::wait_for_child(std::chrono::milliseconds timeout) const
+{
+    const auto deadline = Clock::now() + timeout;
+    do {
+        if (const auto found = children(); !found.empty())
+            return found.front();
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < deadline);
+    return -1;
+}
+
+bool process_gone(pid_t pid, std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    do {
+        const pid_t reaped = waitpid(pid, nullptr, WNOHANG);
+        if (reaped == pid)
+            return true;
+        if (reaped < 0 && errno == ECHILD) {
+            // Not ours to reap: gone when /proc no longer has it or it is a zombie.
+            std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+            std::string line;
+            if (!std::getline(stat, line))
+                return true;
+            const auto close_paren = line.rfind(')');
+            if (close_paren != std::string::npos && close_paren + 2 < line.size() &&
+                line[close_paren + 2] == 'Z')
+                return true;
+        }
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < deadline);
+    return false;
+}
+
+MemoryScan scan_memory(pid_t pid, std::string_view needle)
+{
+    const std::string base = "/proc/" + std::to_string(pid);
+    std::ifstream maps(base + "/maps");
+    const int memory = open((base + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    if (!maps || memory < 0)
+        throw std::runtime_error("cannot open " + base + "/mem: " + std::strerror(errno));
+    MemoryScan scan;
+    std::string line;
+    std::vector<char> chunk;
+    while (std::getline(maps, line)) {
+        unsigned long start = 0, end = 0;
+        char permissions[5] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, permissions) != 3 ||
+            permissions[0] != 'r' || line.find("[vvar]") != std::string::npos ||
+            line.find("[vsyscall]") != std::string::npos)
+            continue;
+        // Read in chunks that overlap by the needle's length, so no match straddles a cut.
+        constexpr std::size_t chunk_size = 1 << 20;
+        for (unsigned long at = start; at < end; at += chunk_size) {
+            const std::size_t want =
+                std::min<std::size_t>(end - at, chunk_size) +
+                std::min<std::size_t>(needle.size(), end - std::min(end, at + chunk_size));
+            chunk.resize(want);
+            const ssize_t got = pread(memory, chunk.data(), want, static_cast<off_t>(at));
+            if (got <= 0)
+                break;
+            scan.bytes_read += static_cast<std::size_t>(got);
+            if (std::string_view(chunk.data(), static_cast<std::size_t>(got)).find(needle) !=
+                std::string_view::npos) {
+                scan.found = true;
+                scan.where.push_back(line);
+            }
+        }
+    }
+    close(memory);
+    return scan;
+}
+
+} // namespace rampart::authd_test

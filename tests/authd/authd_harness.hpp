@@ -1,0 +1,98 @@
+// Runs the real rampart-authd for tests: a PAM service directory for pam_wrapper, the broker
+// on one end of a socketpair, and the protocol spoken through auth_protocol.hpp.
+#pragma once
+
+#include "auth_protocol.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rampart::authd_test {
+
+using namespace std::chrono_literals;
+
+// True when this test binary was built with AddressSanitizer.
+bool built_with_asan();
+
+// The name of the user running the tests (whom --fd mode authenticates).
+std::string current_user();
+
+// A random password-like string, different on every call.
+std::string random_secret(std::size_t length = 24);
+
+// A temporary directory with a PAM service directory (path()) holding a service file named
+// `rampart` (the given lines, where @MATRIX@ is pam_matrix's path with its passdb, @TEST@
+// the test module's path and @DIR@ data_dir()), and in data_dir() a pam_matrix password
+// file holding "user:password:rampart".
+class PamServiceDir {
+public:
+    PamServiceDir(const std::string &password, const std::string &service_lines);
+    ~PamServiceDir();
+    PamServiceDir(const PamServiceDir &) = delete;
+    PamServiceDir &operator=(const PamServiceDir &) = delete;
+    const std::string &path() const { return path_; }
+    const std::string &data_dir() const { return root_; }
+
+private:
+    std::string root_;
+    std::string path_;
+};
+
+struct BrokerOptions {
+    std::vector<std::string> extra_args; // e.g. --pam-service NAME
+    bool socket_activated = false;       // LISTEN_FDS=1 with the connection on fd 3
+    std::optional<uid_t> run_as;         // drop to this uid (and gid) before exec
+};
+
+class Broker {
+public:
+    Broker(const PamServiceDir &services, BrokerOptions options = {});
+    ~Broker(); // SIGKILL and reap if still running
+    Broker(const Broker &) = delete;
+    Broker &operator=(const Broker &) = delete;
+
+    pid_t pid() const { return pid_; }
+
+    void send(const std::vector<std::uint8_t> &frame);
+    void send_raw(std::string_view bytes);
+    void send_answer(std::uint32_t attempt, std::string_view secret);
+    // The next message, std::nullopt when the connection closed or nothing came in time.
+    std::optional<auth::Message> next(std::chrono::milliseconds timeout = 10s);
+    bool connection_closed() const { return closed_; }
+    // Waits for end of stream, discarding messages; true if it came in time.
+    bool wait_closed(std::chrono::milliseconds timeout = 10s);
+    void close_connection();
+
+    // Waits for the broker to exit; its exit status (as from waitpid), or nullopt on timeout.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout = 10s);
+    // The broker's child processes right now (from /proc).
+    std::vector<pid_t> children() const;
+    // Waits until the broker has at least one child; its pid, or -1 on timeout.
+    pid_t wait_for_child(std::chrono::milliseconds timeout = 10s) const;
+
+private:
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    bool closed_ = false;
+    bool reaped_ = false;
+    auth::Decoder decoder_;
+};
+
+// True once `pid` is no longer a live process: gone, or reaped by us as subreaper.
+bool process_gone(pid_t pid, std::chrono::milliseconds timeout = 10s);
+
+// Every readable mapping of `pid` scanned for `needle`. Throws when the memory cannot be
+// read at all.
+struct MemoryScan {
+    std::size_t bytes_read = 0;
+    bool found = false;
+    std::vector<std::string> where; // the /proc/PID/maps lines of the mappings it was in
+};
+MemoryScan scan_memory(pid_t pid, std::string_view needle);
+
+} // namespace rampart::authd_test
