@@ -10,7 +10,8 @@ build=(build-essential pkg-config meson ninja-build clang-format
   libtomlplusplus-dev catch2 libseat-dev libpam0g-dev libcryptsetup-dev libp11-kit-dev)
 runtime=(xwayland fonts-dejavu-core xcursor-themes adwaita-icon-theme)
 tests=(weston foot grim wtype waypipe imagemagick valgrind python3 dbus
-  libpam-wrapper softhsm2)
+  libpam-wrapper softhsm2
+  qemu-system-x86 busybox-static cpio kmod xz-utils udev seatd libinput-tools)
 
 need=()
 for pkg in "${build[@]}" "${runtime[@]}" "${tests[@]}"; do
