@@ -24,6 +24,9 @@ const char *usage_text =
     "  --trusted-socket PATH   also listen on an owner-only socket for trusted tools\n"
     "  --event-log PATH|-      write machine-readable JSON events (tests, benchmarks)\n"
     "  --spawn COMMAND         run COMMAND once ready (may be repeated)\n"
+    "  --start-locked          show the lock screen from the first frame\n"
+    "  --authd PATH            the rampart-authd binary to start (default: next to rampart,\n"
+    "                          then the install's libexecdir; lock.authd_path in the config)\n"
     "  -v, -vv                 more logging (info, debug)\n"
     "  --help, --version\n";
 
@@ -87,6 +90,10 @@ int main(int argc, char **argv)
             options.trusted_socket_path = value("--trusted-socket");
         } else if (arg == "--event-log") {
             options.event_log = value("--event-log");
+        } else if (arg == "--start-locked") {
+            options.start_locked = true;
+        } else if (arg == "--authd") {
+            options.authd_path = value("--authd");
         } else if (arg == "--spawn") {
             spawn_commands.push_back(value("--spawn"));
         } else if (arg == "-v") {

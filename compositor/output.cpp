@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include "input/input_manager.hpp"
+#include "lock/lock_screen.hpp"
 #include "render/scene_renderer.hpp"
 
 #include <cmath>
@@ -30,6 +31,10 @@ Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(outpu
                                              {"frame", static_cast<int64_t>(frames_committed)}});
         if (on_commit_buffer && event->buffer)
             on_commit_buffer(event->buffer);
+        // Only frames we rendered count as showing the lock: a DRM modeset commits a blank
+        // buffer of wlroots' own first.
+        if (server.lock_screen && rendering_)
+            server.lock_screen->output_committed(*this);
     });
     mode_.connect(&wlr->events.mode, [this](void *) {
         update_background();
@@ -40,6 +45,9 @@ Output::Output(Server &server_, wlr_output *output) : server(server_), wlr(outpu
     panel = std::make_unique<PanelView>(&server.layers.panels->node, *this);
     scene_output = wlr_scene_output_create(server.scene, wlr);
     apply_config();
+    // While locked, a new output's first frame is already the lock screen.
+    if (server.lock_screen)
+        server.lock_screen->output_added(*this);
     server.events.emit("output_added", {{"output", std::string(name())},
                                         {"width", static_cast<int64_t>(wlr->width)},
                                         {"height", static_cast<int64_t>(wlr->height)}});
@@ -149,6 +157,8 @@ void Output::update_background()
     // A new or resized output gets its panel now, before its next (or first) frame.
     if (panel)
         panel->update(server.panel_model());
+    if (server.lock_screen)
+        server.lock_screen->output_changed(*this);
 }
 
 void Output::render_frame()
@@ -165,10 +175,12 @@ void Output::render_frame()
                             static_cast<int>(std::ceil(strip.width * scale)),
                             static_cast<int>(std::ceil(strip.height * scale))};
     }
+    rendering_ = true;
     render_scene_output(
         scene_output, server.renderer,
         [this](wlr_scene_node *node) { return server.clip_for_node(node); }, nullptr,
         forbidden ? &*forbidden : nullptr);
+    rendering_ = false;
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     wlr_scene_output_send_frame_done(scene_output, &now);

@@ -48,6 +48,7 @@ public:
 
 private:
     void render_frame();
+    bool rendering_ = false; // inside render_frame: its commit shows what the scene holds
     void update_background();
 
     Listener frame_, destroy_, commit_, mode_;

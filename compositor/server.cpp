@@ -3,6 +3,8 @@
 #include "input/input_manager.hpp"
 #include "input/keyboard.hpp"
 #include "levels/listening_socket.hpp"
+#include "lock/lock_screen.hpp"
+#include "control/control_socket.hpp"
 #include "output.hpp"
 #include "overview.hpp"
 #include "panel_list.hpp"
@@ -45,6 +47,8 @@ Server::~Server()
     for (wl_event_source *source : {clock_timer_, flash_timer_, panel_update_idle_})
         if (source)
             wl_event_source_remove(source);
+    lock_screen.reset(); // its images live in the scene; its broker is our child
+    control_socket_.reset();
     sockets_.clear();
     if (display)
         wl_display_destroy_clients(display);
@@ -171,6 +175,8 @@ bool Server::start(std::string &error)
     layers.views = wlr_scene_tree_create(&scene->node);
     layers.panels = wlr_scene_tree_create(&scene->node);
     layers.overlay = wlr_scene_tree_create(&scene->node);
+    layers.lock = wlr_scene_tree_create(&scene->node);
+    wlr_scene_node_set_enabled(&layers.lock->node, false);
 
     create_globals();
     input = std::make_unique<InputManager>(*this);
@@ -202,6 +208,13 @@ bool Server::start(std::string &error)
             getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR") : "/tmp");
     }
 
+    // Before any output exists: locked from the first frame when asked to, or when this
+    // session's last run ended locked.
+    if (!start_control_socket(error))
+        return false;
+    lock_screen = std::make_unique<LockScreen>(*this);
+    lock_screen->restore(options.start_locked);
+
     if (headless_backend)
         for (int i = 0; i < options.headless_outputs; ++i)
             wlr_headless_add_output(headless_backend, static_cast<unsigned>(options.headless_width),
@@ -211,6 +224,8 @@ bool Server::start(std::string &error)
         error = "cannot start the backend";
         return false;
     }
+    lock_screen->backend_started();
+    lock_screen->connect_session();
     if (options.handle_signals) {
         for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
             signal_sources_.push_back(wl_event_loop_add_signal(
@@ -296,6 +311,8 @@ void Server::apply_config(const config::Config &new_config)
     for (auto &view : views)
         view->frame->set_extents(view->frame_extents());
     arrange_all();
+    if (lock_screen)
+        lock_screen->apply_config();
 }
 
 void Server::handle_new_output(wlr_output *wlr_output)
@@ -304,8 +321,21 @@ void Server::handle_new_output(wlr_output *wlr_output)
     arrange_all();
 }
 
+bool Server::locked() const
+{
+    return lock_screen && lock_screen->engaged();
+}
+
+void Server::lock(const std::string &reason)
+{
+    if (lock_screen)
+        lock_screen->lock(reason);
+}
+
 void Server::output_destroyed(Output *output)
 {
+    if (lock_screen)
+        lock_screen->output_removed(*output);
     for (auto it = outputs.begin(); it != outputs.end(); ++it) {
         if (it->get() != output)
             continue;
@@ -707,9 +737,7 @@ void Server::run_action(config::Action action, const std::string &argument, Keyb
         if (keyboard)
             keyboard->next_layout();
         break;
-    case Action::lock:
-        log::warning("the lock screen is not built yet; lock binding ignored");
-        break;
+    case Action::lock: lock(keyboard ? "binding" : "panel"); break;
     case Action::reload: {
         std::string error;
         reload_config(error);

@@ -30,6 +30,10 @@ class Keyboard;
 class ListeningSocket;
 class Overview;
 class PanelList;
+class LockScreen;
+namespace control {
+class ControlSocket;
+}
 struct FrameIdentity;
 
 // Where a client connected: the trusted path, or a level's socket (index into the levels).
@@ -48,6 +52,9 @@ struct ServerOptions {
     std::string event_log;                            // "" none, "-" stdout, or a path
     std::string trusted_socket_path; // "" none: owner-only socket for grim/wtype in tests
     bool handle_signals = true;      // SIGTERM/SIGINT/SIGHUP; tests turn it off
+    bool start_locked = false;       // --start-locked: the first frame is the lock screen
+    std::string authd_path;          // the broker binary (overrides lock.authd_path)
+    std::string logind_bus_address;  // "" the system bus; tests: a private bus, or "none"
 };
 
 class Server {
@@ -145,11 +152,16 @@ public:
         wlr_scene_tree *views = nullptr;
         wlr_scene_tree *panels = nullptr;  // the trusted panel, above every client
         wlr_scene_tree *overlay = nullptr; // the overview and other compositor UI
+        wlr_scene_tree *lock = nullptr;    // the lock screen; the only layer enabled when locked
     } layers;
 
     std::unique_ptr<InputManager> input;
     std::unique_ptr<Overview> overview;
     std::unique_ptr<PanelList> panel_list;
+    std::unique_ptr<LockScreen> lock_screen;
+    // Whether the lock screen is engaged: no client sees or receives anything.
+    bool locked() const;
+    void lock(const std::string &reason);
     std::vector<std::unique_ptr<Output>> outputs;
     std::list<std::unique_ptr<View>> views; // owning, creation order
     std::list<std::unique_ptr<Popup>> popups;
@@ -177,6 +189,9 @@ private:
     wl_protocol_logger *protocol_logger_ = nullptr;
     void handle_activation_request(wlr_xdg_activation_v1_request_activate_event *event);
     void handle_signal(int signal);
+    bool start_control_socket(std::string &error); // control_glue.cpp
+    std::string handle_control(const std::vector<std::string> &words, pid_t peer);
+    std::unique_ptr<control::ControlSocket> control_socket_;
     void reap_children();
 
     std::chrono::steady_clock::time_point last_key_time_{};

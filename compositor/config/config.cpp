@@ -42,6 +42,7 @@ private:
     void read_mode(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_position(const toml::node &node, const std::string &name, OutputConfig &output);
     void read_bindings(const toml::table &table);
+    void read_lock(const toml::table &table);
     FieldReader key_field(Binding &out); // a key combination such as "Ctrl+Alt+Delete"
 
     bool is_user_;
@@ -57,7 +58,7 @@ void FileReader::read(const toml::table &root)
             name == "general" || name == "window" || name == "levels" || name == "level";
         const bool known = system_only || name == "keyboard" || name == "pointer" ||
                            name == "cursor" || name == "output" || name == "bindings" ||
-                           name == "panel";
+                           name == "panel" || name == "lock";
         if (!known) {
             const std::string what = node.is_table() ? "table [" + key_name(name) + "]"
                                      : node.is_array_of_tables()
@@ -66,7 +67,7 @@ void FileReader::read(const toml::table &root)
             fail(key.source(),
                  "unknown " + what + " (valid tables: " + (is_user_ ? "" : "general, ") +
                      "keyboard, pointer, cursor, " + (is_user_ ? "" : "window, levels, level, ") +
-                     "output, bindings, panel)");
+                     "output, bindings, panel, lock)");
         } else if (system_only && is_user_) {
             const std::string header = node.is_array() ? "[[" + name + "]]" : "[" + name + "]";
             fail(key.source(), header + " may only be set in the system config");
@@ -112,6 +113,12 @@ void FileReader::read(const toml::table &root)
                                      {{"top", PanelEdge::top}, {"bottom", PanelEdge::bottom}})},
                      {"secure_attention_key", key_field(config_.panel.secure_attention_key)},
                      {"xray_key", key_field(config_.panel.xray_key)}});
+            else if (name == "lock" && is_user_)
+                // The user may only shorten the administrator's idle timeout.
+                read_fields(table, name,
+                            {{"idle_timeout", field(config_.lock.user_idle_timeout, 1, 86400)}});
+            else if (name == "lock")
+                read_lock(table);
             else if (name == "cursor")
                 read_fields(table, name,
                             {{"theme", field(config_.cursor.theme)},
@@ -131,6 +138,30 @@ void FileReader::read(const toml::table &root)
     // Only now, as [window] may come after [[level]]; the user file cannot change either.
     if (!is_user_)
         levels_.finish(config_.window, config_.levels);
+}
+
+void FileReader::read_lock(const toml::table &table)
+{
+    LockConfig &lock = config_.lock;
+    read_fields(table, "lock",
+                {{"idle_timeout", field(lock.idle_timeout, 0, 86400)},
+                 {"free_attempts", field(lock.free_attempts, 0, 100)},
+                 {"backoff_base", field(lock.backoff_base, 1, 3600)},
+                 {"backoff_max", field(lock.backoff_max, 1, 86400)},
+                 {"check_timeout", field(lock.check_timeout, 2, 600)},
+                 {"show_length", field(lock.show_length)},
+                 {"lock_before_sleep", field(lock.lock_before_sleep)},
+                 {"logind", field(lock.logind)},
+                 {"allow_logind_unlock", field(lock.allow_logind_unlock)},
+                 {"authd",
+                  choice(lock.authd, {{"spawn", AuthdMode::spawn}, {"system", AuthdMode::system}})},
+                 {"authd_path", field(lock.authd_path)},
+                 {"authd_socket", field(lock.authd_socket)}});
+    if (lock.backoff_max < lock.backoff_base)
+        fail(table.source(), "lock.backoff_max must not be less than lock.backoff_base");
+    for (const std::string *path : {&lock.authd_path, &lock.authd_socket})
+        if (!path->empty() && path->front() != '/')
+            fail(table.source(), "lock: authd_path and authd_socket must be absolute paths");
 }
 
 FieldReader FileReader::key_field(Binding &out)

@@ -95,7 +95,7 @@ enum class Action {
     fullscreen,     // toggle
     send_to_output, // argument: "next", "prev" or an output name
     next_layout,    // switch keyboard layout group
-    lock,           // lock the screen (later issue; parsed now)
+    lock,           // lock the screen
     reload,         // reload configuration
     exit,           // quit Rampart
 };
@@ -133,6 +133,33 @@ struct PanelConfig {
     Binding xray_key{0, "Menu", Action::spawn, ""}; // shows level badges while held
 };
 
+// The lock screen (issue 5). Times in seconds. System config, except that the user's file may
+// set a shorter idle_timeout than the administrator's.
+enum class AuthdMode { spawn, system };
+struct LockConfig {
+    int idle_timeout = 600;           // the administrator's maximum; 0: no idle lock imposed
+    int user_idle_timeout = 0;        // from the user's file; only ever shortens; 0: not set
+    int free_attempts = 3;            // failures before waits begin
+    int backoff_base = 5;             // the first wait; doubles with every further failure
+    int backoff_max = 300;            // waits stop growing here
+    int check_timeout = 60;           // a broker silent this long during a check is hung
+    bool show_length = false;         // one dot per typed character (default: length hidden)
+    bool lock_before_sleep = true;    // hold a logind delay inhibitor while unlocked
+    bool logind = true;               // follow logind's Lock signal, set LockedHint
+    bool allow_logind_unlock = false; // honour logind's Unlock signal (loginctl unlock-session)
+    AuthdMode authd = AuthdMode::spawn;
+    std::string authd_path;                                 // empty: next to rampart, or libexecdir
+    std::string authd_socket = "/run/rampart/authd.socket"; // for authd = "system"
+    // The idle timeout in effect: the shorter of the two; 0 when neither sets one.
+    int effective_idle_timeout() const
+    {
+        if (idle_timeout == 0)
+            return user_idle_timeout;
+        return user_idle_timeout > 0 && user_idle_timeout < idle_timeout ? user_idle_timeout
+                                                                         : idle_timeout;
+    }
+};
+
 struct Config {
     LogLevel log_level = LogLevel::info;
     std::string terminal = "foot"; // what the default Super+Return binding spawns
@@ -143,6 +170,7 @@ struct Config {
     LevelsConfig levels; // without [[level]]: one level "default" served on wayland-N
     std::vector<OutputConfig> outputs;
     PanelConfig panel;
+    LockConfig lock;
     std::vector<Binding> bindings; // when the files name none: default_bindings(terminal)
 };
 

@@ -1,6 +1,7 @@
 #include "input/input_manager.hpp"
 
 #include "input/keyboard.hpp"
+#include "lock/lock_screen.hpp"
 #include "output.hpp"
 #include "overview.hpp"
 #include "panel_list.hpp"
@@ -8,6 +9,8 @@
 #include "server.hpp"
 #include "util/log.hpp"
 #include "view.hpp"
+
+#include <algorithm>
 
 namespace rampart {
 
@@ -54,6 +57,9 @@ InputManager::InputManager(Server &server_) : server(server_)
     });
     axis_.connect(&cursor->events.axis, [this](void *data) {
         auto *event = static_cast<wlr_event_pointer_axis *>(data);
+        note_activity();
+        if (server.locked())
+            return; // nothing scrolls behind the lock screen
         if (server.overview->mode() == Overview::Mode::interactive)
             return; // no client scrolls while the overview is open
         for (auto &keyboard : keyboards)
@@ -254,8 +260,45 @@ void InputManager::view_gone(View *view)
         grab_ = {};
 }
 
+void InputManager::note_activity()
+{
+    if (server.lock_screen)
+        server.lock_screen->note_activity();
+}
+
+void InputManager::lock_engaged()
+{
+    grab_ = {};
+    overview_click_ = panel_list_click_ = false;
+    buttons_held_at_lock_.clear();
+    for (std::size_t i = 0; i < server.seat->pointer_state.button_count; ++i)
+        buttons_held_at_lock_.push_back(server.seat->pointer_state.buttons[i]);
+    wlr_seat_pointer_clear_focus(server.seat);
+    wlr_seat_keyboard_notify_clear_focus(server.seat);
+    for (auto &keyboard : keyboards)
+        keyboard->consume_held_keys();
+    client_cursor_ = false;
+    cursor_image_ = nullptr;
+    set_cursor_image("left_ptr");
+}
+
+void InputManager::lock_released()
+{
+    for (auto &keyboard : keyboards)
+        keyboard->consume_held_keys(); // e.g. the Enter that unlocked
+    keyboard_focus_changed(server.focused_view());
+    refresh_pointer_focus();
+}
+
 void InputManager::handle_motion(uint32_t time_msec)
 {
+    if (time_msec != 0)
+        note_activity();
+    if (server.locked()) {
+        wlr_seat_pointer_clear_focus(server.seat);
+        set_cursor_image("left_ptr");
+        return;
+    }
     int dx = static_cast<int>(cursor->x - grab_.start_cursor_x);
     int dy = static_cast<int>(cursor->y - grab_.start_cursor_y);
     if (grab_.mode == Mode::move) {
@@ -306,8 +349,10 @@ void InputManager::refresh_pointer_focus()
 void InputManager::keyboard_focus_changed(View *view)
 {
     wlr_keyboard *keyboard = wlr_seat_get_keyboard(server.seat);
-    // While the interactive overview is open no client has the keyboard, whatever happens.
-    if (!view || (server.overview && server.overview->mode() == Overview::Mode::interactive)) {
+    // While the interactive overview is open or the screen is locked, no client has the
+    // keyboard, whatever happens.
+    if (!view || server.locked() ||
+        (server.overview && server.overview->mode() == Overview::Mode::interactive)) {
         wlr_seat_keyboard_notify_clear_focus(server.seat);
         return;
     }
@@ -330,6 +375,20 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
     for (auto &keyboard : keyboards)
         keyboard->flush_held_keys();
     bool pressed = event->state == WLR_BUTTON_PRESSED;
+    note_activity();
+    if (server.locked()) {
+        if (pressed)
+            buttons_held_at_lock_.push_back(event->button);
+        return; // no click reaches a client behind the lock, nor its release later
+    }
+    if (!pressed) {
+        auto held =
+            std::find(buttons_held_at_lock_.begin(), buttons_held_at_lock_.end(), event->button);
+        if (held != buttons_held_at_lock_.end()) {
+            buttons_held_at_lock_.erase(held);
+            return;
+        }
+    }
     // The interactive overview takes the click; its release goes nowhere either.
     if (pressed && server.overview->mode() == Overview::Mode::interactive) {
         overview_click_ = true;

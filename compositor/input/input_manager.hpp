@@ -37,6 +37,13 @@ public:
     // Re-sends pointer focus after the scene changed under a still cursor.
     void refresh_pointer_focus();
     void keyboard_focus_changed(View *view);
+    // The lock screen engaged: no grab, no client focus, and keys and buttons held now never
+    // reach a client, not even their releases after the unlock.
+    void lock_engaged();
+    // Unlocked: focus goes back to the focused window (without the keys held now).
+    void lock_released();
+    // Input from a real device (not a trusted client's virtual keyboard): the idle timer.
+    void note_activity();
     uint32_t modifiers() const;
     // Whether the cursor image is a client's surface (kept off the panel when drawn).
     bool client_cursor() const { return client_cursor_; }
@@ -71,6 +78,7 @@ private:
     bool overview_click_ = false;
     bool panel_list_click_ = false;
     bool client_cursor_ = false;
+    std::vector<uint32_t> buttons_held_at_lock_; // their releases go nowhere
 
     wlr_virtual_keyboard_manager_v1 *virtual_keyboards_ = nullptr; // trusted clients only
     Listener new_virtual_keyboard_;

@@ -1,6 +1,7 @@
 #include "input/keyboard.hpp"
 
 #include "input/input_manager.hpp"
+#include "lock/lock_screen.hpp"
 #include "overview.hpp"
 #include "panel_list.hpp"
 #include "server.hpp"
@@ -194,11 +195,38 @@ bool Keyboard::run_binding(xkb_keycode_t keycode, uint32_t modifiers)
     return false;
 }
 
+void Keyboard::consume_held_keys()
+{
+    for (size_t i = 0; i < wlr->num_keycodes; ++i)
+        consumed_keys_.insert(wlr->keycodes[i]);
+    held_.clear(); // held-back modifier presses are never delivered now
+    held_modifiers_ = false;
+}
+
+bool Keyboard::is_virtual() const
+{
+    return wlr_input_device_get_virtual_keyboard(device);
+}
+
 void Keyboard::handle_key(wlr_event_keyboard_key *event)
 {
     Server &server = input.server;
     xkb_keycode_t keycode = event->keycode + 8;
     bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+
+    if (!is_virtual())
+        input.note_activity();
+    if (server.locked()) {
+        // Every key is the lock screen's; a virtual keyboard's are nobody's.
+        if (!pressed) {
+            consumed_keys_.erase(event->keycode);
+            return;
+        }
+        consumed_keys_.insert(event->keycode);
+        if (!is_virtual())
+            server.lock_screen->handle_key(wlr->xkb_state, keycode);
+        return;
+    }
 
     if (!pressed && consumed_keys_.erase(event->keycode)) {
         // The press was the compositor's, so is the release. X-ray lasts while held.
@@ -282,6 +310,10 @@ void Keyboard::handle_modifiers()
         server.end_focus_cycle();
     previous_modifiers_ = now;
     server.schedule_panel_update(); // Caps Lock and the layout show on the panel
+    if (server.locked()) {
+        server.lock_screen->keyboard_changed();
+        return; // no client has the keyboard
+    }
     if (!held_.empty()) {
         held_modifiers_ = true; // goes out with the held presses, or never
         return;

@@ -28,6 +28,11 @@ public:
     std::vector<uint32_t> keys_for_clients() const;
     // Delivers held modifier presses now (a pointer button or scroll needs them).
     void flush_held_keys();
+    // Marks every key pressed now as the compositor's: its release never reaches a client
+    // (used when the screen locks and when it unlocks).
+    void consume_held_keys();
+    // A trusted client's virtual keyboard (ignored while the screen is locked).
+    bool is_virtual() const;
     // The modifier state a client may be told about: without held-back modifiers.
     wlr_keyboard_modifiers modifiers_for_clients() const;
 

@@ -5,6 +5,7 @@
 #include "util/log.hpp"
 
 #include <fcntl.h>
+#include <linux/input-event-codes.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -89,9 +90,15 @@ bool Image::all_in(const wm::Box &box, uint32_t rgb, int tolerance) const
 Harness::Harness(HarnessOptions options)
 {
     char pattern[] = "/tmp/rampart-test-XXXXXX";
-    if (!mkdtemp(pattern))
+    if (!options.runtime_dir.empty()) {
+        runtime_dir_ = options.runtime_dir;
+        own_runtime_dir_ = false;
+        mkdir(runtime_dir_.c_str(), 0700);
+    } else if (!mkdtemp(pattern)) {
         throw std::runtime_error("mkdtemp failed");
-    runtime_dir_ = pattern;
+    } else {
+        runtime_dir_ = pattern;
+    }
     chmod(runtime_dir_.c_str(), 0700);
     setenv("XDG_RUNTIME_DIR", runtime_dir_.c_str(), 1);
     // Keep test output readable: warnings and security events only.
@@ -107,6 +114,13 @@ Harness::Harness(HarnessOptions options)
     server_options.headless_height = options.height;
     server_options.handle_signals = false;
     server_options.trusted_socket_path = runtime_dir_ + "/trusted";
+    server_options.start_locked = options.start_locked;
+    server_options.socket_name = options.socket_name;
+    server_options.logind_bus_address = options.logind_bus;
+    const char *authd = getenv("RAMPART_AUTHD");
+    server_options.authd_path = !options.authd_path.empty() ? options.authd_path
+                                : authd                     ? authd
+                                                            : "";
     server_ = std::make_unique<Server>(server_options, *loaded.config);
     server_->events.observer = [this](const std::string &line) {
         server_events_.push_back(parse_event(line));
@@ -123,7 +137,8 @@ Harness::~Harness()
 {
     clients_.clear();
     server_.reset();
-    std::filesystem::remove_all(runtime_dir_);
+    if (own_runtime_dir_)
+        std::filesystem::remove_all(runtime_dir_);
 }
 
 void Harness::pump()
@@ -242,6 +257,32 @@ void Harness::tap_key(uint32_t evdev_keycode)
 {
     key(evdev_keycode, true);
     key(evdev_keycode, false);
+}
+
+void Harness::type_text(std::string_view text)
+{
+    static const char *rows[] = {"1234567890-=", "qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./"};
+    static const char *shifted[] = {"!@#$%^&*()_+", "QWERTYUIOP{}", "ASDFGHJKL:\"", "ZXCVBNM<>?"};
+    static const uint32_t row_start[] = {KEY_1, KEY_Q, KEY_A, KEY_Z};
+    for (char c : text) {
+        uint32_t code = 0;
+        bool shift = false;
+        if (c == ' ')
+            code = KEY_SPACE;
+        for (int row = 0; row < 4 && !code; ++row)
+            for (int i = 0; rows[row][i] && !code; ++i)
+                if (rows[row][i] == c || shifted[row][i] == c) {
+                    code = row_start[row] + static_cast<uint32_t>(i);
+                    shift = shifted[row][i] == c;
+                }
+        if (!code)
+            throw std::runtime_error("type_text: no key for a character");
+        if (shift)
+            key(KEY_LEFTSHIFT, true);
+        tap_key(code);
+        if (shift)
+            key(KEY_LEFTSHIFT, false);
+    }
 }
 
 void Harness::chord(std::initializer_list<uint32_t> keycodes)

@@ -52,7 +52,12 @@ private:
 struct HarnessOptions {
     int outputs = 1;
     int width = 1280, height = 720;
-    std::string config_text; // system config TOML; empty for defaults
+    std::string config_text = {}; // system config TOML; empty for defaults
+    bool start_locked = false;
+    std::string authd_path = {};     // empty: $RAMPART_AUTHD (set by meson)
+    std::string runtime_dir = {};    // empty: a new private one, removed at the end; else kept
+    std::string socket_name = {};    // empty: the first free wayland-N
+    std::string logind_bus = "none"; // a private bus with a fake logind; "none": no logind
 };
 
 class Harness {
@@ -93,6 +98,9 @@ public:
     void key(uint32_t evdev_keycode, bool pressed);
     void tap_key(uint32_t evdev_keycode);
     void chord(std::initializer_list<uint32_t> keycodes); // press all, release in reverse
+    // Types printable ASCII on the US layout (Shift where needed), one character at a time,
+    // reading `text` in place: no copy of it is made (the memory-scan test relies on that).
+    void type_text(std::string_view text);
     void pointer_to(double lx, double ly);
     void button(uint32_t button, bool pressed);
     void click(double lx, double ly, uint32_t button = 0x110 /* BTN_LEFT */);
@@ -111,6 +119,7 @@ private:
     void pump();
 
     std::string runtime_dir_;
+    bool own_runtime_dir_ = true;
     std::unique_ptr<Server> server_;
     wlr_input_device *keyboard_ = nullptr;
     wlr_input_device *pointer_ = nullptr;

@@ -332,13 +332,13 @@ TEST_CASE("An unknown key or table is an error, not a silent default", "[config]
                         "layout, variant, options, repeat_rate, repeat_delay)");
     CHECK(error_text("\n[keybaord]\nrepeat_rate = 5\n") ==
           system_path + ":2:2: unknown table [keybaord] (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings, panel)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel, lock)");
     CHECK(error_text("repeat_rate = 5\n") ==
           system_path + ":1:1: unknown key repeat_rate (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings, panel)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel, lock)");
     CHECK(error_text("", "[cursor]\nsize = 24\n[curosr]\n") ==
           user_path + ":3:2: unknown table [curosr] (valid tables: keyboard, pointer, cursor, "
-                      "output, bindings, panel)");
+                      "output, bindings, panel, lock)");
     CHECK(error_text("[[output]]\nname = \"DP-1\"\nrotation = \"90\"\n") ==
           system_path + ":3:1: unknown key output[0].rotation (valid keys: name, enabled, mode, "
                         "scale, position, transform)");
@@ -873,4 +873,56 @@ TEST_CASE("[panel] key combinations and edge are checked", "[config][panel]")
     auto bad = rampart::config::parse("[panel]\nxray_key = \"Hyper+\"\n", "/etc/r.toml", "", "/u");
     REQUIRE(bad.error);
     CHECK(bad.error->to_string().rfind("/etc/r.toml:2:12:", 0) == 0);
+}
+
+TEST_CASE("[lock]: the administrator sets the limits; the user may only shorten the idle time",
+          "[config][lock]")
+{
+    using rampart::config::parse;
+    auto defaults = parse("", "/etc/r.toml", "", "/u");
+    REQUIRE(defaults.config);
+    const auto &lock = defaults.config->lock;
+    CHECK(lock.effective_idle_timeout() == 600);
+    CHECK_FALSE(lock.show_length);
+    CHECK_FALSE(lock.allow_logind_unlock); // logind's Unlock is refused unless allowed
+    CHECK(lock.lock_before_sleep);
+    CHECK(lock.authd == rampart::config::AuthdMode::spawn);
+
+    auto system = "[lock]\nidle_timeout = 300\nfree_attempts = 5\nbackoff_base = 2\n"
+                  "backoff_max = 600\ncheck_timeout = 30\nshow_length = true\n"
+                  "allow_logind_unlock = true\nauthd = \"system\"\n"
+                  "authd_socket = \"/run/x/authd.socket\"\n";
+    auto shorter = parse(system, "/etc/r.toml", "[lock]\nidle_timeout = 60\n", "/u");
+    REQUIRE(shorter.config);
+    CHECK(shorter.config->lock.effective_idle_timeout() == 60);
+    CHECK(shorter.config->lock.free_attempts == 5);
+    CHECK(shorter.config->lock.authd_socket == "/run/x/authd.socket");
+    // A longer user value does not lengthen the administrator's maximum.
+    auto longer = parse(system, "/etc/r.toml", "[lock]\nidle_timeout = 3600\n", "/u");
+    REQUIRE(longer.config);
+    CHECK(longer.config->lock.effective_idle_timeout() == 300);
+    // No administrator timeout: the user's own applies.
+    auto user_only = parse("[lock]\nidle_timeout = 0\n", "/etc/r.toml",
+                           "[lock]\nidle_timeout = 120\n", "/u");
+    REQUIRE(user_only.config);
+    CHECK(user_only.config->lock.effective_idle_timeout() == 120);
+
+    // The user may not touch anything else in [lock], nor turn the idle lock off.
+    for (const char *user : {"[lock]\nallow_logind_unlock = true\n", "[lock]\nfree_attempts = 99\n",
+                             "[lock]\nidle_timeout = 0\n", "[lock]\nauthd_path = \"/tmp/x\"\n"}) {
+        INFO(user);
+        CHECK_FALSE(parse("", "/etc/r.toml", user, "/u").config);
+    }
+    // Hostile or inconsistent system values are refused with a position.
+    for (const char *bad :
+         {"[lock]\nidle_timeout = -1\n", "[lock]\nbackoff_base = 0\n",
+          "[lock]\nbackoff_base = 60\nbackoff_max = 10\n", "[lock]\ncheck_timeout = 1\n",
+          "[lock]\nauthd = \"inline\"\n", "[lock]\nauthd_path = \"relative/authd\"\n",
+          "[lock]\nfree_attempts = 1000000\n", "[lock]\nshow_length = \"yes\"\n"}) {
+        INFO(bad);
+        auto result = parse(bad, "/etc/r.toml", "", "/u");
+        CHECK_FALSE(result.config);
+        REQUIRE(result.error);
+        CHECK(result.error->to_string().rfind("/etc/r.toml:", 0) == 0);
+    }
 }

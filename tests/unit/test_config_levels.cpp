@@ -558,10 +558,10 @@ TEST_CASE("The user file may not set [levels] or [[level]]", "[config][levels]")
           user_path + ":1:1: [[level]] may only be set in the system config");
     CHECK(error_text("", "[levle]\n") ==
           user_path + ":1:2: unknown table [levle] (valid tables: keyboard, pointer, cursor, "
-                      "output, bindings, panel)");
+                      "output, bindings, panel, lock)");
     CHECK(error_text("[[levle]]\n") ==
           system_path + ":1:3: unknown table [[levle]] (valid tables: general, keyboard, pointer, "
-                        "cursor, window, levels, level, output, bindings, panel)");
+                        "cursor, window, levels, level, output, bindings, panel, lock)");
     // The system file's levels stand when the user file is fine.
     CHECK(level_ids(parse_ok(level("a"), "[cursor]\nsize = 32\n")) ==
           std::vector<std::string>{"a"});
