@@ -324,26 +324,44 @@ bool process_gone(pid_t pid, std::chrono::milliseconds timeout)
 MemoryScan scan_memory(pid_t pid, std::string_view needle)
 {
     const std::string base = "/proc/" + std::to_string(pid);
-    std::ifstream maps(base + "/maps");
+    // smaps, not maps: a mapping with nothing resident or swapped holds no data of its own
+    // (ASan's terabytes of reserved shadow, for one), so it is skipped.
+    std::ifstream smaps(base + "/smaps");
     const int memory = open((base + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
-    if (!maps || memory < 0)
+    if (!smaps || memory < 0)
         throw std::runtime_error("cannot open " + base + "/mem: " + std::strerror(errno));
-    MemoryScan scan;
+    struct Mapping {
+        unsigned long start = 0, end = 0;
+        std::string line;
+        std::size_t kilobytes_present = 0;
+    };
+    std::vector<Mapping> mappings;
     std::string line;
-    std::vector<char> chunk;
-    while (std::getline(maps, line)) {
+    while (std::getline(smaps, line)) {
         unsigned long start = 0, end = 0;
         char permissions[5] = {};
-        if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, permissions) != 3 ||
-            permissions[0] != 'r' || line.find("[vvar]") != std::string::npos ||
-            line.find("[vsyscall]") != std::string::npos)
+        std::size_t kilobytes = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, permissions) == 3) {
+            mappings.push_back({start, end, line, 0});
+            if (permissions[0] != 'r' || line.find("[vvar]") != std::string::npos ||
+                line.find("[vsyscall]") != std::string::npos)
+                mappings.back().end = start; // unreadable: nothing to scan
+        } else if (!mappings.empty() &&
+                   (std::sscanf(line.c_str(), "Rss: %zu kB", &kilobytes) == 1 ||
+                    std::sscanf(line.c_str(), "Swap: %zu kB", &kilobytes) == 1)) {
+            mappings.back().kilobytes_present += kilobytes;
+        }
+    }
+    MemoryScan scan;
+    std::vector<char> chunk;
+    for (const auto &mapping : mappings) {
+        if (mapping.kilobytes_present == 0 || mapping.end <= mapping.start)
             continue;
         // Read in chunks that overlap by the needle's length, so no match straddles a cut.
         constexpr std::size_t chunk_size = 1 << 20;
-        for (unsigned long at = start; at < end; at += chunk_size) {
+        for (unsigned long at = mapping.start; at < mapping.end; at += chunk_size) {
             const std::size_t want =
-                std::min<std::size_t>(end - at, chunk_size) +
-                std::min<std::size_t>(needle.size(), end - std::min(end, at + chunk_size));
+                std::min<std::size_t>(mapping.end - at, chunk_size + needle.size());
             chunk.resize(want);
             const ssize_t got = pread(memory, chunk.data(), want, static_cast<off_t>(at));
             if (got <= 0)
@@ -352,7 +370,7 @@ MemoryScan scan_memory(pid_t pid, std::string_view needle)
             if (std::string_view(chunk.data(), static_cast<std::size_t>(got)).find(needle) !=
                 std::string_view::npos) {
                 scan.found = true;
-                scan.where.push_back(line);
+                scan.where.push_back(mapping.line);
             }
         }
     }
