@@ -32,10 +32,11 @@ case "$job" in
     meson test -C build --print-errorlogs "$@"
     # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
     build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+    # (The VM suite runs the plain build's binaries inside QEMU; once is enough.)
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
       UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      meson test -C build-asan --print-errorlogs "$@"
+      meson test -C build-asan --print-errorlogs --no-suite vm "$@"
     # valgrind sees listener use-after-free inside libwayland, which ASan cannot.
     RAMPART_TEST_TIMEOUT_SCALE=10 meson test -C build --print-errorlogs --suite integration --timeout-multiplier 6 \
       --wrap "valgrind --error-exitcode=99 --errors-for-leak-kinds=none --suppressions=$PWD/tests/valgrind.supp --quiet"

@@ -3,6 +3,7 @@
 #include "config/config.hpp"
 #include "config/file_text.hpp"
 #include "config/levels.hpp"
+#include "config/storage.hpp"
 
 #include <algorithm>
 #include <map>
@@ -28,7 +29,7 @@ struct BindingEntry {
 class FileReader : public detail::ValueReader {
 public:
     FileReader(const std::string &path, bool is_user, Config &config)
-        : ValueReader(path), is_user_(is_user), config_(config), levels_(*this)
+        : ValueReader(path), is_user_(is_user), config_(config), levels_(*this), storage_(*this)
     {
     }
 
@@ -48,17 +49,19 @@ private:
     bool is_user_;
     Config &config_;
     detail::LevelsReader levels_;
+    detail::StorageReader storage_;
 };
 
 void FileReader::read(const toml::table &root)
 {
     for (auto &&[key, node] : root) {
         const std::string name(key.str());
-        const bool system_only =
-            name == "general" || name == "window" || name == "levels" || name == "level";
+        const bool system_only = name == "general" || name == "window" || name == "levels" ||
+                                 name == "level" || name == "storage" || name == "volume";
         const bool known = system_only || name == "keyboard" || name == "pointer" ||
                            name == "cursor" || name == "output" || name == "bindings" ||
-                           name == "panel" || name == "lock";
+                           name == "panel" || name == "lock" || name == "storage" ||
+                           name == "volume";
         if (!known) {
             const std::string what = node.is_table() ? "table [" + key_name(name) + "]"
                                      : node.is_array_of_tables()
@@ -67,7 +70,7 @@ void FileReader::read(const toml::table &root)
             fail(key.source(),
                  "unknown " + what + " (valid tables: " + (is_user_ ? "" : "general, ") +
                      "keyboard, pointer, cursor, " + (is_user_ ? "" : "window, levels, level, ") +
-                     "output, bindings, panel, lock)");
+                     "output, bindings, panel, lock" + (is_user_ ? "" : ", storage, volume") + ")");
         } else if (system_only && is_user_) {
             const std::string header = node.is_array() ? "[[" + name + "]]" : "[" + name + "]";
             fail(key.source(), header + " may only be set in the system config");
@@ -77,6 +80,10 @@ void FileReader::read(const toml::table &root)
             levels_.read_settings(node);
         } else if (name == "level") {
             levels_.read_levels(node);
+        } else if (name == "volume") {
+            storage_.read_volumes(node);
+        } else if (name == "storage") {
+            storage_.read_settings(node);
         } else if (check_type(node, name, node.is_table(), "a table")) {
             const toml::table &table = *node.as_table();
             KeyboardConfig &keyboard = config_.keyboard;
@@ -138,6 +145,8 @@ void FileReader::read(const toml::table &root)
     // Only now, as [window] may come after [[level]]; the user file cannot change either.
     if (!is_user_)
         levels_.finish(config_.window, config_.levels);
+    if (!is_user_)
+        storage_.finish(config_.storage);
 }
 
 void FileReader::read_lock(const toml::table &table)

@@ -160,6 +160,23 @@ struct LockConfig {
     }
 };
 
+// The user's encrypted volumes (issue 6). System config only: read by rampart-authd, which
+// alone touches keys; the compositor never does.
+enum class OnLock { keep, suspend }; // suspend: sync, then crypt_suspend (key leaves the kernel)
+enum class CardRemoval { ignore, lock };
+struct VolumeConfig {
+    std::string name;              // device-mapper name, [A-Za-z0-9_-]{1,64}, unique
+    std::string device;            // LUKS2 block device or image file, absolute path
+    std::optional<OnLock> on_lock; // unset: [storage].on_lock
+};
+struct StorageConfig {
+    OnLock on_lock = OnLock::keep;
+    CardRemoval card_removal = CardRemoval::ignore; // when the token that unlocked goes
+    std::string pkcs11_module;                      // empty: p11-kit's module list (p11-kit-proxy)
+    std::vector<VolumeConfig> volumes;
+    OnLock policy_for(const VolumeConfig &volume) const { return volume.on_lock.value_or(on_lock); }
+};
+
 struct Config {
     LogLevel log_level = LogLevel::info;
     std::string terminal = "foot"; // what the default Super+Return binding spawns
@@ -171,6 +188,7 @@ struct Config {
     std::vector<OutputConfig> outputs;
     PanelConfig panel;
     LockConfig lock;
+    StorageConfig storage;
     std::vector<Binding> bindings; // when the files name none: default_bindings(terminal)
 };
 

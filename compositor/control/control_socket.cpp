@@ -18,7 +18,7 @@ namespace rampart::control {
 namespace {
 
 // journalctl MESSAGE_ID=... lists every refused control connection.
-constexpr const char *message_peer_refused = "3c8f0e2a9d1b4f6e8a7c5d2e1f0b9a01";
+constexpr const char *message_peer_refused = "7d1c0a5e2b9f4c3e8a6d5b4c3a2f4e01";
 
 // Reads per wakeup are bounded, so one busy client cannot starve the rest of the loop.
 constexpr size_t read_chunk = 4096;

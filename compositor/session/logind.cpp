@@ -19,7 +19,7 @@ constexpr const char *manager_interface = "org.freedesktop.login1.Manager";
 constexpr const char *session_interface = "org.freedesktop.login1.Session";
 constexpr const char *driver_name = "org.freedesktop.DBus";
 constexpr const char *driver_path = "/org/freedesktop/DBus";
-constexpr const char *message_forged_signal = "5c0e8d3a71f94b2e9a4d6c8b1f3e7a20";
+constexpr const char *message_forged_signal = "7d1c0a5e2b9f4c3e8a6d5b4c3a2f4e02";
 
 constexpr uint64_t connect_budget_usec = 1000 * 1000;
 constexpr uint64_t call_timeout_usec = 5000 * 1000;

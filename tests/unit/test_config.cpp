@@ -332,10 +332,10 @@ TEST_CASE("An unknown key or table is an error, not a silent default", "[config]
                         "layout, variant, options, repeat_rate, repeat_delay)");
     CHECK(error_text("\n[keybaord]\nrepeat_rate = 5\n") ==
           system_path + ":2:2: unknown table [keybaord] (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings, panel, lock)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel, lock, storage, volume)");
     CHECK(error_text("repeat_rate = 5\n") ==
           system_path + ":1:1: unknown key repeat_rate (valid tables: general, keyboard, "
-                        "pointer, cursor, window, levels, level, output, bindings, panel, lock)");
+                        "pointer, cursor, window, levels, level, output, bindings, panel, lock, storage, volume)");
     CHECK(error_text("", "[cursor]\nsize = 24\n[curosr]\n") ==
           user_path + ":3:2: unknown table [curosr] (valid tables: keyboard, pointer, cursor, "
                       "output, bindings, panel, lock)");

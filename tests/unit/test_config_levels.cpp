@@ -561,7 +561,7 @@ TEST_CASE("The user file may not set [levels] or [[level]]", "[config][levels]")
                       "output, bindings, panel, lock)");
     CHECK(error_text("[[levle]]\n") ==
           system_path + ":1:3: unknown table [[levle]] (valid tables: general, keyboard, pointer, "
-                        "cursor, window, levels, level, output, bindings, panel, lock)");
+                        "cursor, window, levels, level, output, bindings, panel, lock, storage, volume)");
     // The system file's levels stand when the user file is fine.
     CHECK(level_ids(parse_ok(level("a"), "[cursor]\nsize = 32\n")) ==
           std::vector<std::string>{"a"});

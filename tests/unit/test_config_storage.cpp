@@ -1,0 +1,59 @@
+// [storage] and [[volume]]: the administrator's list of the user's encrypted volumes.
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+
+using rampart::config::OnLock;
+using rampart::config::parse;
+
+TEST_CASE("[[volume]] entries and the lock policy", "[config][storage]")
+{
+    auto result = parse("[storage]\non_lock = \"suspend\"\ncard_removal = \"lock\"\n"
+                        "[[volume]]\nname = \"home\"\ndevice = \"/dev/vdb\"\n"
+                        "[[volume]]\nname = \"scratch\"\ndevice = \"/var/lib/scratch.img\"\n"
+                        "on_lock = \"keep\"\n",
+                        "/etc/r.toml", "", "/u");
+    REQUIRE(result.config);
+    const auto &storage = result.config->storage;
+    REQUIRE(storage.volumes.size() == 2);
+    CHECK(storage.volumes[0].name == "home");
+    CHECK(storage.policy_for(storage.volumes[0]) == OnLock::suspend);
+    CHECK(storage.policy_for(storage.volumes[1]) == OnLock::keep);
+    CHECK(storage.card_removal == rampart::config::CardRemoval::lock);
+    auto none = parse("", "/etc/r.toml", "", "/u");
+    CHECK(none.config->storage.volumes.empty());
+    CHECK(none.config->storage.on_lock == OnLock::keep);
+}
+
+TEST_CASE("[[volume]]: hostile or inconsistent entries are refused with a position",
+          "[config][storage]")
+{
+    for (const char *bad :
+         {"[[volume]]\nname = \"home\"\n",                             // no device
+          "[[volume]]\ndevice = \"/dev/vdb\"\n",                       // no name
+          "[[volume]]\nname = \"../etc\"\ndevice = \"/dev/vdb\"\n",    // bad name
+          "[[volume]]\nname = \"home\"\ndevice = \"vdb\"\n",           // relative
+          "[[volume]]\nname = \"a\"\ndevice = \"/x/../etc/shadow\"\n", // dot-dot
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\n[[volume]]\nname = \"a\"\ndevice = "
+          "\"/b\"\n", // same name twice
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\n[[volume]]\nname = \"b\"\ndevice = "
+          "\"/a\"\n", // same device twice
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\non_lock = \"freeze\"\n",
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nkey = \"secret\"\n", // unknown key
+          "[storage]\npkcs11_module = \"libsofthsm2.so\"\n",               // relative module
+          "[storage]\ncard_removal = \"explode\"\n", "volume = 3\n"}) {
+        INFO(bad);
+        auto result = parse(bad, "/etc/r.toml", "", "/u");
+        CHECK_FALSE(result.config);
+        REQUIRE(result.error);
+        CHECK(result.error->to_string().rfind("/etc/r.toml:", 0) == 0);
+    }
+    // The user's file may not name volumes: which devices get unlocked is the admin's call.
+    auto user = parse("", "/etc/r.toml", "[[volume]]\nname = \"a\"\ndevice = \"/a\"\n", "/u");
+    CHECK_FALSE(user.config);
+    std::string many;
+    for (int i = 0; i < 17; ++i)
+        many += "[[volume]]\nname = \"v" + std::to_string(i) + "\"\ndevice = \"/d" +
+                std::to_string(i) + "\"\n";
+    CHECK_FALSE(parse(many, "/etc/r.toml", "", "/u").config);
+}
