@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
     for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
         sigaddset(&handled, signal);
     pthread_sigmask(SIG_BLOCK, &handled, nullptr);
+    // Rampart holds what the user types at the lock screen: no core dumps, and no reading of
+    // its memory by other processes of the same user (level programs may run as that user).
+    prctl(PR_SET_DUMPABLE, 0);
 
     rampart::ServerOptions options;
     options.system_config_path = rampart::config::default_system_path();

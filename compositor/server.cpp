@@ -518,7 +518,9 @@ void Server::surface_guard_done(SurfaceGuard *guard)
 void Server::view_mapped(View *view)
 {
     View *focused = focused_view();
-    bool take_focus = wm::new_window_takes_focus(user_is_typing(), focused != nullptr);
+    // While locked nothing takes focus: a window mapped behind the lock must not be the one
+    // the user types into after unlocking.
+    bool take_focus = !locked() && wm::new_window_takes_focus(user_is_typing(), focused != nullptr);
     focus_order.push_back(view);
     wm::Box content = view->content_box();
     events.emit("view_mapped", {{"view", static_cast<int64_t>(view->id)},
@@ -577,8 +579,8 @@ View *Server::focused_view() const
 
 void Server::focus_view(View *view, bool raise, bool remember)
 {
-    if (!view || !view->mapped())
-        return;
+    if (!view || !view->mapped() || locked())
+        return; // focus is frozen while locked (see LockScreen::release_scene)
     View *previous = focused_;
     if (raise)
         wlr_scene_node_raise_to_top(&view->tree->node);
@@ -688,6 +690,11 @@ void Server::handle_activation_request(wlr_xdg_activation_v1_request_activate_ev
     View *focused = focused_view();
     if (!view || !view->mapped() || view == focused)
         return;
+    if (locked()) {
+        events.emit("activation_refused",
+                    {{"view", static_cast<int64_t>(view->id)}, {"reason", std::string("locked")}});
+        return;
+    }
     // A token made by another level's client must not move focus into this level; a token
     // whose maker is no longer known (no live token object, no surface) is refused too.
     const wlr_xdg_activation_token_v1 *token = event->token;

@@ -17,9 +17,11 @@ Clock doubled(Clock base, unsigned steps, Clock max)
 
 Clock backoff_for(const LockSettings &settings, unsigned failures)
 {
-    if (failures < settings.free_attempts || settings.backoff_base.count() <= 0)
+    // The first wait follows failure number max(free_attempts, 1), and doubles after it.
+    unsigned first = std::max(settings.free_attempts, 1u);
+    if (failures < first || settings.backoff_base.count() <= 0)
         return Clock{0};
-    return doubled(settings.backoff_base, failures - settings.free_attempts, settings.backoff_max);
+    return doubled(settings.backoff_base, failures - first, settings.backoff_max);
 }
 
 LockController::LockController(LockSettings settings, LockActions &actions)
@@ -223,7 +225,16 @@ void LockController::result(const auth::Result &result, Clock now)
     case auth::Status::cancelled: begin_attempt(now); return;
     case auth::Status::unavailable:
     default:
-        pause_then_retry(now, result.text.empty()
+        if (answered_in_attempt_) {
+            // Counted like a wrong answer: a stack that fails "unavailable" on some inputs
+            // must not become a way to guess without waits.
+            ++persistent_.failures;
+            if (Clock wait = backoff_for(settings_, persistent_.failures); wait.count() > 0)
+                persistent_.backoff_until_ms = (now + wait).count();
+            save();
+        }
+        pause_then_retry(now, result.text.empty() ||
+                                      result.text.rfind("Authentication is not available", 0) == 0
                                   ? "Authentication is not available"
                                   : "Authentication is not available: " + result.text);
         return;
@@ -267,8 +278,11 @@ void LockController::submit(Clock now)
     if (phase_ != Phase::prompting)
         return;
     answered_in_attempt_ = true;
+    uint32_t attempt = attempt_;
     actions_.send_answer(attempt_, input_.view());
     input_.clear();
+    if (phase_ != Phase::prompting || attempt != attempt_)
+        return; // the send failed and the broker is already reported lost
     phase_ = Phase::checking;
     check_deadline_ = now + settings_.check_timeout;
     set_message("Checking...", false);

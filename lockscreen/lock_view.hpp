@@ -31,6 +31,7 @@ struct LockViewModel {
     std::string backoff_text;     // e.g. "Try again in 28 s"; empty when no wait
     unsigned failed_attempts = 0; // since the last unlock; shown when > 0
     std::string hint;             // bottom line, e.g. "Type your password and press Enter"
+    bool operator==(const LockViewModel &) const = default;
 };
 
 namespace lock_palette {

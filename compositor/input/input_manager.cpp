@@ -273,8 +273,20 @@ void InputManager::lock_engaged()
     buttons_held_at_lock_.clear();
     for (std::size_t i = 0; i < server.seat->pointer_state.button_count; ++i)
         buttons_held_at_lock_.push_back(server.seat->pointer_state.buttons[i]);
+    // A client's popup grab would keep its keyboard focus through the lock (the xdg-popup
+    // grab ignores clear_focus): end every grab (its popups get popup_done), then clear.
+    wlr_seat_pointer_end_grab(server.seat);
+    wlr_seat_keyboard_end_grab(server.seat);
+    wlr_seat_touch_end_grab(server.seat);
     wlr_seat_pointer_clear_focus(server.seat);
-    wlr_seat_keyboard_notify_clear_focus(server.seat);
+    wlr_seat_keyboard_clear_focus(server.seat);
+    // Buttons held now are released in the seat (nobody has focus, so no client hears it):
+    // the seat forgets the press, so its serial cannot start a move or resize later.
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint32_t msec = static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000);
+    for (uint32_t button : buttons_held_at_lock_)
+        wlr_seat_pointer_notify_button(server.seat, msec, button, WLR_BUTTON_RELEASED);
     for (auto &keyboard : keyboards)
         keyboard->consume_held_keys();
     client_cursor_ = false;
@@ -353,7 +365,10 @@ void InputManager::keyboard_focus_changed(View *view)
     // keyboard, whatever happens.
     if (!view || server.locked() ||
         (server.overview && server.overview->mode() == Overview::Mode::interactive)) {
-        wlr_seat_keyboard_notify_clear_focus(server.seat);
+        if (server.locked())
+            wlr_seat_keyboard_clear_focus(server.seat); // not through a client's grab
+        else
+            wlr_seat_keyboard_notify_clear_focus(server.seat);
         return;
     }
     std::vector<uint32_t> keys;
@@ -377,9 +392,15 @@ void InputManager::handle_button(wlr_event_pointer_button *event)
     bool pressed = event->state == WLR_BUTTON_PRESSED;
     note_activity();
     if (server.locked()) {
-        if (pressed)
+        // No click reaches a client behind the lock; a button still held at the unlock is
+        // remembered so its release does not reach one either.
+        auto held =
+            std::find(buttons_held_at_lock_.begin(), buttons_held_at_lock_.end(), event->button);
+        if (pressed && held == buttons_held_at_lock_.end())
             buttons_held_at_lock_.push_back(event->button);
-        return; // no click reaches a client behind the lock, nor its release later
+        else if (!pressed && held != buttons_held_at_lock_.end())
+            buttons_held_at_lock_.erase(held);
+        return;
     }
     if (!pressed) {
         auto held =

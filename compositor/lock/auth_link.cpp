@@ -114,12 +114,19 @@ bool AuthLink::connect_service(std::string &why)
         return false;
     }
     std::memcpy(address.sun_path, options_.socket_path.c_str(), options_.socket_path.size() + 1);
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Non-blocking: a full listen queue must not stall the compositor (it is retried later).
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         why = "cannot reach " + options_.socket_path + ": " + std::strerror(errno);
         return false;
     }
-    fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    // Only root's service may answer: a socket some user put there must not decide unlocks.
+    ucred peer{};
+    socklen_t length = sizeof peer;
+    if (getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || peer.uid != 0) {
+        why = options_.socket_path + " is not served by root";
+        return false;
+    }
     return true;
 }
 
@@ -176,7 +183,8 @@ int AuthLink::on_fd(int, std::uint32_t mask, void *data)
 
 void AuthLink::handle_readable(std::uint32_t mask)
 {
-    std::uint8_t buffer[4096];
+    // At most one frame per read: the decoder holds a frame and a partial one, no more.
+    std::uint8_t buffer[auth::header_size + auth::max_payload];
     ssize_t n = recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;

@@ -14,6 +14,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <vector>
+
 namespace rampart {
 
 namespace {
@@ -33,8 +35,11 @@ std::string default_authd_path()
     if (length > 0) {
         std::string dir(self, static_cast<std::size_t>(length));
         dir = dir.substr(0, dir.rfind('/'));
-        for (const std::string &candidate :
-             {dir + "/rampart-authd", dir + "/../lockscreen/authd/rampart-authd"})
+        std::vector<std::string> candidates = {dir + "/rampart-authd"};
+        // The build tree (compositor/rampart next to lockscreen/authd/), never an install.
+        if (dir.size() > 11 && dir.compare(dir.size() - 11, 11, "/compositor") == 0)
+            candidates.push_back(dir + "/../lockscreen/authd/rampart-authd");
+        for (const std::string &candidate : candidates)
             if (access(candidate.c_str(), X_OK) == 0)
                 return candidate;
     }
@@ -83,12 +88,18 @@ void LockScreen::apply_config()
 
 std::string LockScreen::state_path() const
 {
+    // One file per login session, not per Wayland socket: a restart that gets another socket
+    // name (someone took wayland-0 meanwhile) must still find it. An explicit --socket names
+    // its own (tests run several instances in one runtime directory).
     const char *runtime = getenv("XDG_RUNTIME_DIR");
-    std::string display = server_.socket_name;
-    for (char &c : display)
-        if (c == '/')
+    const char *session = getenv("XDG_SESSION_ID");
+    std::string name = !server_.options.socket_name.empty() ? server_.options.socket_name
+                       : session && *session                ? std::string("session-") + session
+                                                            : std::string("session");
+    for (char &c : name)
+        if (c == '/' || c == '.')
             c = '_';
-    return lockscreen::lock_state_path(runtime ? runtime : "/tmp", display);
+    return lockscreen::lock_state_path(runtime ? runtime : "/tmp", name);
 }
 
 lockscreen::Clock LockScreen::now() const
@@ -224,6 +235,10 @@ void LockScreen::handle_key(xkb_state *state, xkb_keycode_t keycode)
             controller_.clear_input();
         return; // no other shortcuts: nothing to paste from, nowhere to go
     }
+    // Alt or Super with a key is a shortcut the user meant for the desktop, not a character.
+    if (xkb_state_mod_name_is_active(state, XKB_MOD_NAME_ALT, XKB_STATE_MODS_EFFECTIVE) > 0 ||
+        xkb_state_mod_name_is_active(state, XKB_MOD_NAME_LOGO, XKB_STATE_MODS_EFFECTIVE) > 0)
+        return;
     char text[16];
     int length = xkb_state_key_get_utf8(state, keycode, text, sizeof text);
     if (length > 0 && static_cast<std::size_t>(length) < sizeof text &&
@@ -275,6 +290,8 @@ void LockScreen::arm_tick()
                 auto *self = static_cast<LockScreen *>(data);
                 if (!self->engaged())
                     return 0;
+                if (self->unsaved_)
+                    self->persist(*self->unsaved_);
                 self->controller_.tick(self->now());
                 if (self->engaged()) {
                     self->redraw_all();
@@ -325,8 +342,15 @@ void LockScreen::unlocked()
 void LockScreen::persist(const lockscreen::PersistentLockState &state)
 {
     std::string error;
-    if (!lockscreen::save_lock_state(state_path(), state, error))
-        log::error("lock: cannot keep the lock state: %s", error.c_str());
+    if (lockscreen::save_lock_state(state_path(), state, error)) {
+        unsaved_.reset();
+        return;
+    }
+    if (!unsaved_) // once per failure, not every retry
+        log::security_event(log::Level::error, id_state_unsafe,
+                            "cannot keep the lock state (retrying every second while locked): " +
+                                error);
+    unsaved_ = state;
 }
 
 void LockScreen::changed()

@@ -13,6 +13,7 @@
 #include "session/logind.hpp"
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -109,6 +110,7 @@ private:
     std::string unlock_by_ = "authd";
     bool shown_reported_ = false;
     bool backend_started_ = false;
+    std::optional<lockscreen::PersistentLockState> unsaved_; // a write failed: retried
     std::unique_ptr<session::Logind> logind_;
     void session_locked_shown(); // lock_session.cpp
     void session_unlocked();

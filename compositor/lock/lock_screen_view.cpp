@@ -60,14 +60,8 @@ void LockScreen::draw(Output &output)
     if (width <= 0 || height <= 0)
         return;
     lockscreen::LockViewModel model = view_model();
-    if (model.clock_text == entry.drawn.clock_text && width == entry.width &&
-        height == entry.height && scale == entry.scale && model.prompt == entry.drawn.prompt &&
-        model.typed_count == entry.drawn.typed_count && model.message == entry.drawn.message &&
-        model.backoff_text == entry.drawn.backoff_text &&
-        model.input_enabled == entry.drawn.input_enabled &&
-        model.caps_lock == entry.drawn.caps_lock && model.layout_name == entry.drawn.layout_name &&
-        model.failed_attempts == entry.drawn.failed_attempts &&
-        model.visible_answer == entry.drawn.visible_answer && model.hint == entry.drawn.hint) {
+    if (model == entry.drawn && width == entry.width && height == entry.height &&
+        scale == entry.scale) {
         entry.image->set_position(box.x, box.y);
         return;
     }

@@ -30,6 +30,11 @@ void LockScreen::connect_session()
                      "sleep in this session");
         return;
     }
+    if (!engaged() && logind_->locked_hint_at_start().value_or(false)) {
+        // logind says this session was locked: a previous run died locked, perhaps without
+        // managing to write its state file. Fail closed.
+        lock("restart");
+    }
     if (engaged()) {
         if (shown())
             logind_->set_locked_hint(true);
@@ -83,7 +88,8 @@ void LockScreen::prepare_for_sleep(bool going_to_sleep)
 {
     server_.events.emit("prepare_for_sleep", {{"going_to_sleep", going_to_sleep}});
     if (going_to_sleep) {
-        lock("sleep");
+        if (server_.config.lock.lock_before_sleep)
+            lock("sleep");
         return;
     }
     // Resumed. Normally still locked; if not (lock_before_sleep off), hold the delay again.

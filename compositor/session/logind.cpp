@@ -90,6 +90,16 @@ bool Logind::start(const LogindOptions &options)
     if (!bus_ || !watch_owner(deadline) || !resolve_session(options.session_id, deadline) ||
         !add_matches())
         return false;
+    // A previous run may have died locked: logind remembers LockedHint (lock_session.cpp).
+    int hint = 0;
+    BusError error;
+    sd_bus_set_method_call_timeout(bus_->get(), left_until(deadline));
+    if (sd_bus_get_property_trivial(bus_->get(), logind_name, session_path_.c_str(),
+                                    "org.freedesktop.login1.Session", "LockedHint", &error.error,
+                                    'b', &hint) >= 0)
+        locked_hint_at_start_ = hint != 0;
+    else
+        log::warning("logind: cannot read LockedHint: %s", error.text());
     sd_bus_set_method_call_timeout(bus_->get(), call_timeout_usec); // for the async calls
     if (!bus_->attach(loop_))
         return false;

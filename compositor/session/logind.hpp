@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 struct sd_bus_message;
@@ -55,6 +56,8 @@ public:
     const std::string &session_path() const { return session_path_; }
     // False once the bus connection is lost (logged; no reconnect).
     bool connected() const;
+    // The session's LockedHint as logind reported it at connect (nullopt: unknown).
+    std::optional<bool> locked_hint_at_start() const { return locked_hint_at_start_; }
     // Our unique bus name, e.g. ":1.42" (for logs and tests).
     const std::string &unique_name() const;
 
@@ -87,6 +90,7 @@ private:
     LogindCallbacks callbacks_;
     std::unique_ptr<BusConnection> bus_;
     std::string session_path_;
+    std::optional<bool> locked_hint_at_start_;
     std::string owner_;     // logind's current unique name; signals from anyone else are dropped
     unsigned rejected_ = 0; // forged signals seen, to rate-limit their log lines
     Slot owner_match_, lock_match_, unlock_match_, sleep_match_;

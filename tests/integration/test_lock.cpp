@@ -142,6 +142,11 @@ TEST_CASE("no client receives any input between lock and unlock, nor the release
     CHECK(logger.count("key", {{"key", std::to_string(KEY_ENTER)}}) == 0);
     CHECK(logger.count("key", {{"key", std::to_string(KEY_C)}}) == 0);
     CHECK(logger.count("pointer_button") == 1);
+    // A click after the unlock arrives whole: press and release.
+    h.button(BTN_LEFT, true);
+    h.button(BTN_LEFT, false);
+    REQUIRE(h.wait_until([&] { return logger.count("pointer_button") == 3; }));
+    CHECK(logger.count("pointer_button", {{"state", "released"}}) == 1);
 }
 
 TEST_CASE("client frame callbacks stop while locked", "[lock]")
@@ -255,4 +260,28 @@ TEST_CASE("after an unlock the password is in neither process's memory", "[lock]
         scan_process_memory(getpid(), password.view(), password.begin(), password.end());
     REQUIRE(in_compositor.readable);
     CHECK(in_compositor.matches == 0);
+}
+
+TEST_CASE("a window mapped or activated while locked does not get the keyboard at unlock",
+          "[lock][focus]")
+{
+    SecretPage password(12);
+    PamFixture pam(password.view(), PamFixture::matrix_stack);
+    Harness h({.config_text = "[window]\ntyping_grace_ms = 0\n"});
+    ClientProcess &first = h.start_client({"--size", "300x200", "--stdin"});
+    View *first_view = h.wait_for_view(first);
+    REQUIRE(first_view);
+    REQUIRE(h.server().focused_view() == first_view);
+
+    h.server().lock("test");
+    REQUIRE(wait_lock_ready(h));
+    ClientProcess &intruder = h.start_client({"--size", "300x200", "--title", "Password"});
+    View *intruder_view = h.wait_for_view(intruder);
+    REQUIRE(intruder_view);
+    CHECK(h.server().focused_view() == first_view);
+    answer(h, password.text());
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
+    CHECK(h.server().focused_view() == first_view);
+    REQUIRE(h.wait_until([&] { return first.count("keyboard_enter") >= 2; }));
+    CHECK(intruder.count("keyboard_enter") == 0);
 }

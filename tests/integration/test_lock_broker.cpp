@@ -101,6 +101,7 @@ TEST_CASE("a missing broker binary: locked with a message, then works once it is
     Image image = h.capture(0);
     image.write_png(Harness::artefact_path("lock-broker-missing.png"));
 
+    REQUIRE(getenv("RAMPART_AUTHD"));
     h.server().options.authd_path = getenv("RAMPART_AUTHD");
     h.server().lock_screen->apply_config();
     REQUIRE(wait_lock_ready(h));

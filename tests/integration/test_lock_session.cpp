@@ -122,3 +122,20 @@ TEST_CASE("rampartctl lock over the control socket", "[lock][control]")
     REQUIRE(h.wait_until([&] { return status.exited(); }));
     CHECK(status.exit_code() == 0);
 }
+
+TEST_CASE("logind remembers the session was locked: a restart comes back locked",
+          "[lock][logind][restart]")
+{
+    SecretPage password(12);
+    PamFixture pam(password.view(), PamFixture::matrix_stack);
+    PrivateBus bus;
+    FakeLogind logind(bus.address());
+    // As if the last run had locked, then died before (or without) writing its state file.
+    logind.set_locked_hint(true);
+    Harness h({.logind_bus = bus.address()});
+    CHECK(h.server().locked());
+    CHECK(h.server_event_count("lock", {{"reason", "restart"}}) == 1);
+    REQUIRE(wait_lock_ready(h));
+    answer(h, password.text());
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
+}

@@ -123,6 +123,7 @@ const sd_bus_vtable manager_vtable[] = {
 const sd_bus_vtable session_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_METHOD("SetLockedHint", "b", "", nullptr, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_PROPERTY("LockedHint", "b", nullptr, 0, 0),
     SD_BUS_SIGNAL("Lock", "", 0),
     SD_BUS_SIGNAL("Unlock", "", 0),
     SD_BUS_VTABLE_END,
@@ -132,13 +133,17 @@ const sd_bus_vtable session_vtable[] = {
 // private members.
 template <size_t N>
 std::vector<sd_bus_vtable> with_handlers(const sd_bus_vtable (&table)[N],
-                                         std::vector<sd_bus_message_handler_t> handlers)
+                                         std::vector<sd_bus_message_handler_t> handlers,
+                                         std::vector<sd_bus_property_get_t> getters = {})
 {
     std::vector<sd_bus_vtable> out(table, table + N);
-    size_t next = 0;
-    for (auto &entry : out)
+    size_t next = 0, next_getter = 0;
+    for (auto &entry : out) {
         if (entry.type == _SD_BUS_VTABLE_METHOD)
             entry.x.method.handler = handlers.at(next++);
+        else if (entry.type == _SD_BUS_VTABLE_PROPERTY)
+            entry.x.property.get = getters.at(next_getter++);
+    }
     return out;
 }
 
@@ -152,7 +157,8 @@ FakeLogind::FakeLogind(const std::string &address) : bus_(open_bus(address))
 
     static const auto manager =
         with_handlers(manager_vtable, {on_get_session, on_get_session_by_pid, on_inhibit});
-    static const auto session = with_handlers(session_vtable, {on_set_locked_hint});
+    static const auto session =
+        with_handlers(session_vtable, {on_set_locked_hint}, {on_get_locked_hint});
     sd_bus_slot *slot = nullptr;
     int r = sd_bus_add_object_vtable(bus_.get(), &slot, manager_path, manager_interface,
                                      manager.data(), this);
@@ -367,8 +373,28 @@ int FakeLogind::on_set_locked_hint(sd_bus_message *message, void *data, sd_bus_e
     {
         std::lock_guard lock(session->fake->mutex_);
         session->fake->state_.locked_hints.emplace_back(session->id, locked != 0);
+        if (session->id == own_session)
+            session->fake->locked_hint_ = locked != 0;
     }
     return sd_bus_reply_method_return(message, "");
+}
+
+int FakeLogind::on_get_locked_hint(sd_bus *, const char *, const char *, const char *,
+                                   sd_bus_message *reply, void *data, sd_bus_error *)
+{
+    auto *session = static_cast<Session *>(data);
+    int value = 0;
+    {
+        std::lock_guard lock(session->fake->mutex_);
+        value = session->id == own_session && session->fake->locked_hint_;
+    }
+    return sd_bus_message_append(reply, "b", value);
+}
+
+void FakeLogind::set_locked_hint(bool locked)
+{
+    std::lock_guard lock(mutex_);
+    locked_hint_ = locked;
 }
 
 } // namespace rampart::test

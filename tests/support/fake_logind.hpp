@@ -75,6 +75,9 @@ public:
     void emit_unlock(const std::string &path);
     void emit_prepare_for_sleep(bool going_to_sleep);
     void release_name(); // logind "stops": the name goes, the connection stays
+    // The session's LockedHint property as logind would report it (as if a previous run of
+    // the compositor had set it).
+    void set_locked_hint(bool locked);
 
 private:
     struct Session {
@@ -88,6 +91,8 @@ private:
     static int on_get_session_by_pid(sd_bus_message *, void *, sd_bus_error *);
     static int on_inhibit(sd_bus_message *, void *, sd_bus_error *);
     static int on_set_locked_hint(sd_bus_message *, void *, sd_bus_error *);
+    static int on_get_locked_hint(sd_bus *, const char *, const char *, const char *,
+                                  sd_bus_message *, void *, sd_bus_error *);
     void note_caller(sd_bus_message *message);
 
     BusPtr bus_;
@@ -99,6 +104,7 @@ private:
 
     mutable std::mutex mutex_; // guards everything below
     State state_;
+    bool locked_hint_ = false; // own session's LockedHint property
     std::vector<std::function<void(sd_bus *)>> commands_;
     std::vector<int> inhibitor_fds_; // our read ends; POLLHUP when the client lets go
     bool stopping_ = false;

@@ -290,3 +290,40 @@ TEST_CASE("lock state file: round trip, and anything odd reads as locked", "[loc
     CHECK(load_lock_state(path).status == LoadedLockState::Status::unsafe);
     std::filesystem::remove_all(root);
 }
+
+TEST_CASE("a PAM stack that succeeds without asking anything is refused", "[lock_state]")
+{
+    Recorder actions;
+    LockController lock({}, actions);
+    lock.broker_ready(Clock{0});
+    lock.lock(Clock{0});
+    REQUIRE(lock.phase() == Phase::starting);
+    // pam_permit: success arrives before any prompt, so nothing the user typed was checked.
+    lock.result({lock.current_attempt(), auth::Status::success, 0, ""}, Clock{0});
+    CHECK(lock.locked());
+    CHECK(actions.unlocks == 0);
+    CHECK(actions.stops == 0); // not a protocol violation: a broken stack, retried later
+    CHECK(lock.message().find("did not ask") != std::string::npos);
+    CHECK(lock.phase() == Phase::broker_down);
+}
+
+TEST_CASE("free_attempts = 0: every failure waits, the first one backoff_base", "[lock_state]")
+{
+    LockSettings settings;
+    settings.free_attempts = 0;
+    settings.backoff_base = 5s;
+    CHECK(backoff_for(settings, 0) == 0ms);
+    CHECK(backoff_for(settings, 1) == 5s);
+    CHECK(backoff_for(settings, 2) == 10s);
+}
+
+TEST_CASE("an unavailable result does not repeat its own words", "[lock_state]")
+{
+    Locked l;
+    l.lock.type("x");
+    l.lock.submit(l.now);
+    l.lock.result({l.lock.current_attempt(), auth::Status::unavailable, 0,
+                   "Authentication is not available."},
+                  l.now);
+    CHECK(l.lock.message() == "Authentication is not available");
+}
