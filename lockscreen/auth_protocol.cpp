@@ -155,7 +155,7 @@ std::uint32_t frame_length(const char *header)
 bool known_type(std::uint8_t type)
 {
     return type >= static_cast<std::uint8_t>(Type::start) &&
-           type <= static_cast<std::uint8_t>(Type::cancel);
+           type <= static_cast<std::uint8_t>(Type::event);
 }
 
 } // namespace
@@ -217,6 +217,32 @@ std::vector<std::uint8_t> encode(const Cancel &message)
 {
     FrameWriter frame(Type::cancel);
     frame.u32(message.attempt);
+    return frame.finish();
+}
+
+std::vector<std::uint8_t> encode(const StorageRequest &message)
+{
+    FrameWriter frame(Type::storage);
+    frame.u32(message.attempt);
+    frame.u8(static_cast<std::uint8_t>(message.op));
+    return frame.finish();
+}
+
+std::vector<std::uint8_t> encode(const StorageDone &message)
+{
+    FrameWriter frame(Type::storage_done);
+    frame.u32(message.attempt);
+    frame.u8(message.ok ? 1 : 0);
+    frame.text(message.text);
+    return frame.finish();
+}
+
+std::vector<std::uint8_t> encode(const Event &message)
+{
+    FrameWriter frame(Type::event);
+    frame.u32(message.attempt);
+    frame.u8(static_cast<std::uint8_t>(message.kind));
+    frame.text(message.text);
     return frame.finish();
 }
 
@@ -289,7 +315,8 @@ std::optional<Message> Decoder::next()
     switch (static_cast<Type>(type)) {
     case Type::start: {
         Start start{attempt, static_cast<Method>(payload.u8())};
-        if (start.method != Method::password && start.method != Method::token)
+        if (start.method != Method::password && start.method != Method::token &&
+            start.method != Method::automatic)
             problem = "unknown method";
         message = start;
         break;
@@ -333,6 +360,30 @@ std::optional<Message> Decoder::next()
         break;
     }
     case Type::cancel: message = Cancel{attempt}; break;
+    case Type::storage: {
+        StorageRequest request{attempt, static_cast<StorageOp>(payload.u8())};
+        if (request.op != StorageOp::lock && request.op != StorageOp::status)
+            problem = "unknown storage request";
+        message = request;
+        break;
+    }
+    case Type::storage_done: {
+        const std::uint8_t ok = payload.u8();
+        StorageDone done{attempt, ok == 1, {}};
+        if (ok > 1)
+            problem = "bad storage answer";
+        read_text(done.text);
+        message = std::move(done);
+        break;
+    }
+    case Type::event: {
+        Event event{attempt, static_cast<EventKind>(payload.u8()), {}};
+        if (event.kind != EventKind::token_removed)
+            problem = "unknown event";
+        read_text(event.text);
+        message = std::move(event);
+        break;
+    }
     }
 
     // A short payload explains any odd value read past its end, so it is reported first.

@@ -26,16 +26,28 @@ inline constexpr std::size_t max_text = 1024;  // prompts, info, error, result m
 inline constexpr std::size_t max_secret = 512; // one answer
 
 enum class Type : std::uint8_t {
-    start = 1,  // rampart -> authd: begin one check (u8 method)
-    prompt = 2, // authd -> rampart: ask the user (u8 style, string text)
-    answer = 3, // rampart -> authd: what the user typed (u16 length + bytes; may be empty)
-    info = 4,   // authd -> rampart: show a message (string)
-    error = 5,  // authd -> rampart: show an error message (string)
-    result = 6, // authd -> rampart: the end of the check (u8 status, u32 delay ms, string)
-    cancel = 7, // rampart -> authd: abandon the current check (no payload beyond the id)
+    start = 1,        // rampart -> authd: begin one check (u8 method)
+    prompt = 2,       // authd -> rampart: ask the user (u8 style, string text)
+    answer = 3,       // rampart -> authd: what the user typed (u16 length + bytes; may be empty)
+    info = 4,         // authd -> rampart: show a message (string)
+    error = 5,        // authd -> rampart: show an error message (string)
+    result = 6,       // authd -> rampart: the end of the check (u8 status, u32 delay ms, string)
+    cancel = 7,       // rampart -> authd: abandon the current check (no payload beyond the id)
+    storage = 8,      // rampart -> authd: a storage request (u8 op); id in the attempt field
+    storage_done = 9, // authd -> rampart: its answer (u8 ok, string text)
+    event = 10,       // authd -> rampart, between requests: something happened (u8 kind, string)
 };
 
-enum class Method : std::uint8_t { password = 1, token = 2 };
+// password: PAM only; token: an enrolled smartcard's PIN only; automatic: the broker picks
+// (an enrolled token present: its PIN; else the password through PAM, then the volumes).
+enum class Method : std::uint8_t { password = 1, token = 2, automatic = 3 };
+enum class StorageOp : std::uint8_t {
+    lock = 1,   // the screen is locked: apply each volume's on_lock policy (keep or suspend)
+    status = 2, // describe the volumes, their state and enrolled tokens (for rampartctl)
+};
+enum class EventKind : std::uint8_t {
+    token_removed = 1, // the token that unlocked the session is gone (card_removal policy)
+};
 enum class PromptStyle : std::uint8_t { secret = 1, visible = 2 };
 
 enum class Status : std::uint8_t {
@@ -69,13 +81,28 @@ struct Result {
 struct Cancel {
     std::uint32_t attempt = 0;
 };
+struct StorageRequest {
+    std::uint32_t attempt = 0; // a request id, like an attempt's
+    StorageOp op = StorageOp::status;
+};
+struct StorageDone {
+    std::uint32_t attempt = 0;
+    bool ok = false;
+    std::string text; // for the user (lock) or rampartctl (status); lines separated by '\n'
+};
+struct Event {
+    std::uint32_t attempt = 0; // 0: not tied to a request
+    EventKind kind = EventKind::token_removed;
+    std::string text;
+};
 // An answer as decoded: the secret is in the Decoder's own SecretBuffer (answer_secret()),
 // valid until the next call to next(); never in this struct.
 struct AnswerReceived {
     std::uint32_t attempt = 0;
 };
 
-using Message = std::variant<Start, Prompt, Notice, Result, Cancel, AnswerReceived>;
+using Message = std::variant<Start, Prompt, Notice, Result, Cancel, AnswerReceived, StorageRequest,
+                             StorageDone, Event>;
 
 // Encoding of everything except answers: plain bytes, nothing secret.
 std::vector<std::uint8_t> encode(const Start &message);
@@ -83,6 +110,9 @@ std::vector<std::uint8_t> encode(const Prompt &message);
 std::vector<std::uint8_t> encode(const Notice &message);
 std::vector<std::uint8_t> encode(const Result &message);
 std::vector<std::uint8_t> encode(const Cancel &message);
+std::vector<std::uint8_t> encode(const StorageRequest &message);
+std::vector<std::uint8_t> encode(const StorageDone &message);
+std::vector<std::uint8_t> encode(const Event &message);
 // An answer is framed straight into `out` (cleared first; capacity >= header + 4 + 2 +
 // max_secret) so the secret is never in ordinary memory. False when the secret is too long.
 bool encode_answer(std::uint32_t attempt, std::span<const char> secret, secure::SecretBuffer &out);

@@ -61,7 +61,7 @@ void LockController::lock(Clock now)
     if (persistent_.backoff_until_ms > now.count()) {
         phase_ = Phase::backoff;
     } else if (broker_up_) {
-        begin_attempt(now);
+        begin_securing_or_attempt(now);
     } else {
         broker_failures_ = 0;
         actions_.restart_broker(); // reports back through broker_ready or broker_lost
@@ -74,6 +74,7 @@ void LockController::force_unlock()
     if (!locked())
         return;
     phase_ = Phase::unlocked;
+    storage_locked_ = false;
     persistent_ = {};
     input_.clear();
     set_message({}, false);
@@ -81,6 +82,36 @@ void LockController::force_unlock()
     check_deadline_.reset();
     save();
     actions_.unlocked();
+}
+
+void LockController::begin_securing_or_attempt(Clock now)
+{
+    if (!settings_.lock_storage || storage_locked_) {
+        begin_attempt(now);
+        return;
+    }
+    // The volumes are suspended (or kept, per policy) before anyone may try to unlock: a
+    // quick right answer must not leave the keys in the kernel.
+    ++attempt_;
+    phase_ = Phase::securing;
+    retry_at_.reset();
+    check_deadline_ = now + settings_.check_timeout;
+    actions_.lock_storage(attempt_);
+    actions_.changed();
+}
+
+void LockController::storage_done(const auth::StorageDone &done, Clock now)
+{
+    if (phase_ != Phase::securing || done.attempt != attempt_) {
+        actions_.stop_broker();
+        broker_failed(now, "Authentication is not available");
+        return;
+    }
+    storage_locked_ = true;
+    check_deadline_.reset();
+    if (!done.ok) // the screen stays locked either way; the user should know
+        set_message(done.text.empty() ? "Encrypted storage could not be locked" : done.text, true);
+    begin_attempt(now);
 }
 
 void LockController::begin_attempt(Clock now)
@@ -142,7 +173,7 @@ void LockController::broker_ready(Clock now)
         actions_.changed();
         return;
     }
-    begin_attempt(now);
+    begin_securing_or_attempt(now);
 }
 
 void LockController::broker_lost(Clock now)
@@ -152,12 +183,12 @@ void LockController::broker_lost(Clock now)
 
 bool LockController::expects_broker_message() const
 {
-    return phase_ == Phase::starting || phase_ == Phase::checking;
+    return phase_ == Phase::starting || phase_ == Phase::checking || phase_ == Phase::securing;
 }
 
 void LockController::prompt(const auth::Prompt &prompt, Clock now)
 {
-    if (!expects_broker_message() || prompt.attempt != attempt_) {
+    if (!in_check() || prompt.attempt != attempt_) {
         // A prompt nobody asked for: the broker is not following the protocol.
         actions_.stop_broker();
         broker_failed(now, "Authentication is not available");
@@ -187,7 +218,7 @@ void LockController::notice(const auth::Notice &notice)
 
 void LockController::result(const auth::Result &result, Clock now)
 {
-    if (!expects_broker_message() || result.attempt != attempt_) {
+    if (!in_check() || result.attempt != attempt_) {
         actions_.stop_broker();
         broker_failed(now, "Authentication is not available");
         return;
@@ -302,7 +333,7 @@ void LockController::tick(Clock now)
         save();
         phase_ = Phase::broker_down;
         if (broker_up_)
-            begin_attempt(now);
+            begin_securing_or_attempt(now);
         else
             actions_.restart_broker();
         actions_.changed();
@@ -312,7 +343,7 @@ void LockController::tick(Clock now)
         if (persistent_.backoff_until_ms > now.count())
             phase_ = Phase::backoff;
         else if (broker_up_)
-            begin_attempt(now);
+            begin_securing_or_attempt(now);
         else
             actions_.restart_broker();
         actions_.changed();

@@ -28,6 +28,8 @@ struct LockSettings {
     Clock check_timeout{60'000};    // broker silent this long mid-check: hung
     Clock broker_retry_base{1'000}; // restart waits after a broker failure
     Clock broker_retry_max{30'000};
+    bool lock_storage =
+        false; // volumes to suspend at lock: ask the broker before the first attempt
 };
 
 // What survives a restart of Rampart (kept in $XDG_RUNTIME_DIR, see lock_store.hpp).
@@ -45,7 +47,8 @@ Clock backoff_for(const LockSettings &settings, unsigned failures);
 class LockActions {
 public:
     virtual ~LockActions() = default;
-    virtual void start_check(uint32_t attempt) = 0; // send `start` (the broker is ready)
+    virtual void start_check(uint32_t attempt) = 0;  // send `start` (the broker is ready)
+    virtual void lock_storage(uint32_t request) = 0; // send the storage lock request
     virtual void send_answer(uint32_t attempt, std::span<const char> secret) = 0;
     virtual void restart_broker() = 0; // kill whatever is there, start a new one
     virtual void stop_broker() = 0;    // kill it now (hung or misbehaving); restart comes later
@@ -57,6 +60,7 @@ public:
 enum class Phase {
     unlocked,
     broker_down, // no broker; a restart is scheduled
+    securing,    // the broker is suspending the encrypted volumes (before the first attempt)
     starting,    // `start` sent, waiting for the first prompt
     prompting,   // a prompt is shown; the user types
     checking,    // an answer was sent; waiting for the next prompt or the result
@@ -83,6 +87,7 @@ public:
     void prompt(const auth::Prompt &prompt, Clock now);
     void notice(const auth::Notice &notice);
     void result(const auth::Result &result, Clock now);
+    void storage_done(const auth::StorageDone &done, Clock now);
     uint32_t current_attempt() const { return attempt_; }
     bool expects_broker_message() const;
 
@@ -113,6 +118,8 @@ public:
 
 private:
     void begin_attempt(Clock now);
+    void begin_securing_or_attempt(Clock now); // storage first, once per lock
+    bool in_check() const { return phase_ == Phase::starting || phase_ == Phase::checking; }
     void broker_failed(Clock now, const std::string &why);
     // Waits (growing like broker restarts) before the next attempt: for a broken PAM stack.
     void pause_then_retry(Clock now, const std::string &why);
@@ -136,6 +143,7 @@ private:
     std::optional<Clock> retry_at_; // broker restart, or the next attempt after a pause
     unsigned broker_failures_ = 0;
     bool broker_up_ = false;
+    bool storage_locked_ = false; // the broker confirmed the lock policy for this lock
 };
 
 } // namespace rampart::lockscreen

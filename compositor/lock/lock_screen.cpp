@@ -9,6 +9,7 @@
 #include "server.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <pwd.h>
@@ -72,6 +73,11 @@ void LockScreen::apply_config()
     settings.backoff_base = std::chrono::seconds(lock.backoff_base);
     settings.backoff_max = std::chrono::seconds(lock.backoff_max);
     settings.check_timeout = std::chrono::seconds(lock.check_timeout);
+    const config::StorageConfig &storage = server_.config.storage;
+    settings.lock_storage = std::any_of(storage.volumes.begin(), storage.volumes.end(),
+                                        [&](const config::VolumeConfig &v) {
+                                            return storage.policy_for(v) == config::OnLock::suspend;
+                                        });
     controller_.set_settings(settings);
     AuthLinkOptions options;
     options.mode = lock.authd == config::AuthdMode::system ? AuthLinkOptions::Mode::system
@@ -310,6 +316,11 @@ void LockScreen::start_check(uint32_t attempt)
     link_.send(auth::encode(auth::Start{attempt, auth::Method::password}));
 }
 
+void LockScreen::lock_storage(uint32_t request)
+{
+    link_.send(auth::encode(auth::StorageRequest{request, auth::StorageOp::lock}));
+}
+
 void LockScreen::send_answer(uint32_t attempt, std::span<const char> secret)
 {
     link_.send_answer(attempt, secret);
@@ -393,6 +404,11 @@ void LockScreen::auth_message(const auth::Message &message)
     } else if (const auto *notice = std::get_if<auth::Notice>(&message)) {
         server_.events.emit("lock_notice", {{"text", notice->text}, {"error", notice->is_error}});
         controller_.notice(*notice);
+    } else if (const auto *done = std::get_if<auth::StorageDone>(&message)) {
+        server_.events.emit("storage_locked", {{"ok", done->ok}, {"text", done->text}});
+        controller_.storage_done(*done, time);
+    } else if (const auto *event = std::get_if<auth::Event>(&message)) {
+        token_event(*event);
     } else if (const auto *result = std::get_if<auth::Result>(&message)) {
         unsigned before = controller_.failures();
         controller_.result(*result, time);

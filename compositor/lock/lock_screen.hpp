@@ -72,6 +72,7 @@ public:
 private:
     // LockActions
     void start_check(uint32_t attempt) override;
+    void lock_storage(uint32_t request) override;
     void send_answer(uint32_t attempt, std::span<const char> secret) override;
     void restart_broker() override;
     void stop_broker() override;
@@ -82,6 +83,7 @@ private:
     void auth_ready() override;
     void auth_lost(const std::string &why) override;
     void auth_message(const auth::Message &message) override;
+    void token_event(const auth::Event &event); // lock_session.cpp: card removal policy
 
     lockscreen::Clock now() const;
     void engage_scene();

@@ -118,6 +118,7 @@ lockscreen::LockViewModel LockScreen::view_model() const
     switch (controller_.phase()) {
     case Phase::prompting: model.hint = "Type your answer and press Enter"; break;
     case Phase::starting: model.hint = "Connecting to the authentication service..."; break;
+    case Phase::securing: model.hint = "Locking your encrypted storage..."; break;
     case Phase::broker_down:
         model.hint = "The screen stays locked until authentication is available";
         break;

@@ -65,6 +65,17 @@ void LockScreen::session_unlocked()
         logind_->take_sleep_delay();
 }
 
+void LockScreen::token_event(const auth::Event &event)
+{
+    if (event.kind != auth::EventKind::token_removed)
+        return;
+    server_.events.emit("token_removed", {{"text", event.text}});
+    if (server_.config.storage.card_removal == config::CardRemoval::lock) {
+        log::info("lock: the token that unlocked the session was removed; locking");
+        lock("card-removed");
+    }
+}
+
 void LockScreen::logind_lock()
 {
     lock("logind");

@@ -92,6 +92,21 @@ TEST_CASE("every message survives a round trip", "[auth_protocol]")
         CHECK(result.delay_ms == 2000);
         CHECK(result.text == "Expired.");
     }
+    SECTION("storage request, answer and event")
+    {
+        auto request =
+            decode_one(decoder, auth::encode(auth::StorageRequest{12, auth::StorageOp::lock}));
+        CHECK(std::get<auth::StorageRequest>(request).op == auth::StorageOp::lock);
+        auto done =
+            decode_one(decoder, auth::encode(auth::StorageDone{12, true, "home: suspended"}));
+        CHECK(std::get<auth::StorageDone>(done).ok);
+        CHECK(std::get<auth::StorageDone>(done).text == "home: suspended");
+        auto event = decode_one(
+            decoder, auth::encode(auth::Event{0, auth::EventKind::token_removed, "card gone"}));
+        CHECK(std::get<auth::Event>(event).kind == auth::EventKind::token_removed);
+        auto start = decode_one(decoder, auth::encode(auth::Start{3, auth::Method::automatic}));
+        CHECK(std::get<auth::Start>(start).method == auth::Method::automatic);
+    }
     SECTION("cancel")
     {
         auto message = decode_one(decoder, auth::encode(auth::Cancel{11}));
@@ -165,8 +180,16 @@ TEST_CASE("malformed frames fail the decoder with a reason", "[auth_protocol]")
 {
     CHECK(decode_failure(raw_frame(static_cast<auth::Type>(0), attempt_one)) ==
           "unknown message type");
-    CHECK(decode_failure(raw_frame(static_cast<auth::Type>(8), attempt_one)) ==
+    CHECK(decode_failure(raw_frame(static_cast<auth::Type>(11), attempt_one)) ==
           "unknown message type");
+    CHECK(decode_failure(raw_frame(auth::Type::storage, attempt_one + "\x03")) ==
+          "unknown storage request");
+    CHECK(decode_failure(
+              raw_frame(auth::Type::storage_done, attempt_one + "\x02" + std::string("\0\0", 2))) ==
+          "bad storage answer");
+    CHECK(decode_failure(
+              raw_frame(auth::Type::event, attempt_one + "\x09" + std::string("\0\0", 2))) ==
+          "unknown event");
     CHECK(decode_failure(bytes_of(std::string("\x01\x08\x00\x00\x01", 5))) ==
           "frame longer than the maximum payload");
     CHECK(decode_failure(bytes_of(std::string("\xff\xff\xff\xff\x03", 5))) ==
@@ -192,7 +215,7 @@ TEST_CASE("malformed frames fail the decoder with a reason", "[auth_protocol]")
               raw_frame(auth::Type::result, attempt_one + std::string("\x00\x00\x00", 3))) ==
           "payload shorter than its type needs");
     // Enumerations.
-    CHECK(decode_failure(raw_frame(auth::Type::start, attempt_one + "\x03")) == "unknown method");
+    CHECK(decode_failure(raw_frame(auth::Type::start, attempt_one + "\x04")) == "unknown method");
     CHECK(decode_failure(raw_frame(auth::Type::start, attempt_one + std::string(1, '\0'))) ==
           "unknown method");
     CHECK(decode_failure(

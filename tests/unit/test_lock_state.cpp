@@ -21,6 +21,7 @@ struct Recorder : LockActions {
     int restarts = 0, stops = 0, unlocks = 0, changes = 0;
     std::vector<PersistentLockState> saved;
     void start_check(uint32_t attempt) override { starts.push_back(attempt); }
+    void lock_storage(uint32_t) override {}
     void send_answer(uint32_t, std::span<const char> secret) override
     {
         answers.emplace_back(secret.data(), secret.size());
@@ -326,4 +327,47 @@ TEST_CASE("an unavailable result does not repeat its own words", "[lock_state]")
                    "Authentication is not available."},
                   l.now);
     CHECK(l.lock.message() == "Authentication is not available");
+}
+
+TEST_CASE("with volumes to suspend, storage is locked before the first attempt", "[lock_state]")
+{
+    struct StorageRecorder : Recorder {
+        std::vector<uint32_t> storage_requests;
+        void lock_storage(uint32_t request) override { storage_requests.push_back(request); }
+    } actions;
+    LockSettings settings;
+    settings.lock_storage = true;
+    LockController lock(settings, actions);
+    lock.broker_ready(Clock{0});
+    lock.lock(Clock{0});
+    REQUIRE(lock.phase() == Phase::securing);
+    REQUIRE(actions.storage_requests.size() == 1);
+    CHECK(actions.starts.empty());
+    CHECK_FALSE(lock.input_enabled());
+    SECTION("done: then the first attempt")
+    {
+        lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
+        CHECK(lock.phase() == Phase::starting);
+        CHECK(actions.starts.size() == 1);
+    }
+    SECTION("failed: the user is told, and may still unlock")
+    {
+        lock.storage_done(
+            {actions.storage_requests[0], false, "Volume home could not be suspended"}, Clock{0});
+        CHECK(lock.message() == "Volume home could not be suspended");
+        CHECK(lock.phase() == Phase::starting);
+    }
+    SECTION("the broker dies meanwhile: asked again once it is back")
+    {
+        lock.broker_lost(Clock{0});
+        lock.tick(Clock{1000});
+        lock.broker_ready(Clock{1000});
+        CHECK(actions.storage_requests.size() == 2);
+    }
+    SECTION("a prompt while securing is a protocol violation")
+    {
+        lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
+        CHECK(actions.stops == 1);
+        CHECK(lock.phase() == Phase::broker_down);
+    }
 }
