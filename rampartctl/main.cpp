@@ -2,6 +2,7 @@
 // Exit status: 0 on an "ok" reply, 1 on an "error:" reply, 2 on usage or connection errors.
 #include "control/control_protocol.hpp"
 #include "control/unique_fd.hpp"
+#include "storage_status.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -36,10 +37,14 @@ constexpr Command commands[] = {
 
 void print_usage(FILE *out)
 {
-    std::fprintf(out, "Usage: rampartctl [--socket PATH] COMMAND\n\n"
+    std::fprintf(out, "Usage: rampartctl [--socket PATH] COMMAND\n"
+                      "       rampartctl storage status [--config PATH] [--authd PATH]\n\n"
                       "Commands:\n");
     for (const Command &command : commands)
         std::fprintf(out, "  %-8s %s\n", command.name, command.help);
+    std::fprintf(out, "  storage status  the encrypted volumes, their state and enrolled tokens\n"
+                      "                  (asked of rampart-authd; --config: the system config,\n"
+                      "                  default /etc/rampart/rampart.toml)\n");
     std::fprintf(out,
                  "\nOptions:\n"
                  "  --socket PATH  the control socket; default $RAMPART_CONTROL_SOCKET, else\n"
@@ -168,6 +173,36 @@ bool exchange(const std::string &path, const std::string &request, std::string &
     }
 }
 
+// `storage status [--config PATH] [--authd PATH]`
+int storage_command(int argc, char **argv)
+{
+    if (argc < 1 || std::string_view(argv[0]) != "status")
+        return usage_error("storage takes one command: status");
+    std::string config = "/etc/rampart/rampart.toml";
+    std::string authd;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view argument = argv[i];
+        if ((argument == "--config" || argument == "--authd") && i + 1 < argc)
+            (argument == "--config" ? config : authd) = argv[++i];
+        else
+            return usage_error("unknown storage option " + std::string(argument));
+    }
+    if (authd.empty()) {
+        // Next to rampartctl (an install puts both in one place), else the libexec default.
+        char self[4096];
+        ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+        std::string dir = length > 0 ? std::string(self, static_cast<size_t>(length)) : "";
+        dir = dir.substr(0, dir.rfind('/'));
+        for (const std::string &candidate :
+             {dir + "/rampart-authd", dir + "/../lockscreen/authd/rampart-authd"})
+            if (authd.empty() && access(candidate.c_str(), X_OK) == 0)
+                authd = candidate;
+        if (authd.empty())
+            authd = RAMPART_LIBEXECDIR "/rampart-authd";
+    }
+    return rampartctl::storage_status(config, authd);
+}
+
 std::string socket_path(const std::string &option, std::string &problem)
 {
     if (!option.empty())
@@ -215,6 +250,8 @@ int main(int argc, char **argv)
     if (index == argc)
         return usage_error("no command given");
     std::string name = argv[index];
+    if (name == "storage")
+        return storage_command(argc - index - 1, argv + index + 1);
     bool known = false;
     for (const Command &command : commands)
         known = known || name == command.name;
