@@ -48,4 +48,14 @@ for _ in $(seq 50); do  # let clients paint a few more frames
   sleep 0.1
 done
 WAYLAND_DISPLAY=$trusted grim "$out/demo.png"
-echo "demo: Rampart ran headless (no display found); screenshot: $out/demo.png"
+
+# Then the lock screen, as rampartctl asks for it: Rampart draws it itself, over everything.
+socket=$(sed -n 's/.*"event":"ready".*"socket":"\([^"]*\)".*/\1/p' "$events" | head -1)
+"$build_dir/rampartctl/rampartctl" --socket "$XDG_RUNTIME_DIR/rampart/${socket##*/}.control" lock
+for _ in $(seq 100); do  # the lock on screen, and the broker's first question (or its absence)
+  grep -q '"locked_shown"' "$events" && grep -qE '"lock_prompt"|"broker_lost"' "$events" && break
+  sleep 0.1
+done
+sleep 0.3 # the prompt's redraw lands in the next frame
+WAYLAND_DISPLAY=$trusted grim "$out/demo-lock.png"
+echo "demo: Rampart ran headless (no display found); screenshots: $out/demo.png, $out/demo-lock.png"
