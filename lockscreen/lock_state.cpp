@@ -178,6 +178,12 @@ void LockController::broker_ready(Clock now)
 
 void LockController::broker_lost(Clock now)
 {
+    if (phase_ == Phase::backoff) {
+        // A system broker idles out during a long wait: nothing is lost, and tick() starts
+        // a new one when the wait ends.
+        broker_up_ = false;
+        return;
+    }
     broker_failed(now, "Authentication is not available");
 }
 

@@ -388,7 +388,7 @@ void LockScreen::auth_ready()
 
 void LockScreen::auth_lost(const std::string &why)
 {
-    if (engaged()) {
+    if (engaged() && controller_.phase() != lockscreen::Phase::backoff) {
         log::security_event(log::Level::error, id_broker_lost, "rampart-authd lost: " + why);
         server_.events.emit("broker_lost", {{"why", why}});
     }

@@ -11,7 +11,8 @@ void harden_process();
 // ran (register spills and library internals can leave copies there).
 void scrub_stack();
 
-// Closes every descriptor above stderr except `keep`.
-void close_inherited_fds(int keep);
+// Closes every descriptor above stderr except `keep`: close_range, or where that fails
+// (old kernels, a seccomp filter) the list in /proc/self/fd. False when both failed.
+[[nodiscard]] bool close_inherited_fds(int keep);
 
 } // namespace rampart::authd

@@ -1,5 +1,6 @@
 #include "journal.hpp"
 
+#include "auth_protocol.hpp"
 #include "util/log.hpp"
 
 #include <string>
@@ -53,6 +54,16 @@ void peer_refused(pid_t peer_pid, uid_t peer_uid, std::string_view detail)
                         "rampart-authd: peer refused: " + std::string(detail),
                         {field("RAMPART_PEER_PID", std::to_string(peer_pid)),
                          field("RAMPART_PEER_UID", std::to_string(peer_uid))});
+}
+
+void user_changed(std::string_view user, std::string_view pam_user)
+{
+    // A module chose this name: sanitised like any text PAM hands us.
+    const std::string changed = auth::sanitize_text(pam_user);
+    log::security_event(log::Level::warning, user_changed_id,
+                        "rampart-authd: PAM authenticated " + changed + " instead of " +
+                            std::string(user) + ": denied",
+                        {field("RAMPART_USER", user), field("RAMPART_PAM_USER", changed)});
 }
 
 } // namespace rampart::authd::journal

@@ -4,7 +4,8 @@
 //       Spawned by rampart over a socketpair; runs as the user. The peer must be that user.
 //   rampart-authd --socket-activated [--pam-service NAME] [-v]
 //       A systemd Accept=yes instance (the connection is fd 3); runs as root and
-//       authenticates the user the peer's SO_PEERCRED uid names.
+//       authenticates the user the peer's SO_PEERCRED uid names. Exits when no check is
+//       started for socket_idle_timeout (`--idle-timeout-ms N` overrides it: for tests only).
 #include "hardening.hpp"
 #include "journal.hpp"
 #include "peer.hpp"
@@ -14,11 +15,13 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace {
 
@@ -29,7 +32,14 @@ struct Options {
     bool socket_activated = false;
     std::string service = "rampart";
     bool verbose = false;
+    std::optional<std::chrono::milliseconds> idle_timeout; // test-only override
 };
+
+template <class T> bool parse_number(std::string_view text, T &out)
+{
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), out);
+    return parsed.ec == std::errc() && parsed.ptr == text.data() + text.size();
+}
 
 // PAM service names are file names in /etc/pam.d: no paths, no hidden files.
 bool valid_service_name(std::string_view name)
@@ -52,12 +62,14 @@ std::optional<Options> parse_options(int argc, char **argv)
         const std::string_view argument = argv[i];
         const bool has_value = i + 1 < argc;
         if (argument == "--fd" && has_value) {
-            const std::string_view value = argv[++i];
-            const auto parsed =
-                std::from_chars(value.data(), value.data() + value.size(), options.fd);
-            if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() ||
-                options.fd < 0)
+            if (!parse_number(argv[++i], options.fd) || options.fd < 0)
                 return std::nullopt;
+        } else if (argument == "--idle-timeout-ms" && has_value) {
+            // Not in the usage text: lets the tests see the idle exit without waiting 60 s.
+            long long ms = 0;
+            if (!parse_number(argv[++i], ms) || ms <= 0 || ms > 24 * 3600 * 1000LL)
+                return std::nullopt;
+            options.idle_timeout = std::chrono::milliseconds(ms);
         } else if (argument == "--socket-activated") {
             options.socket_activated = true;
         } else if (argument == "--pam-service" && has_value) {
@@ -72,6 +84,9 @@ std::optional<Options> parse_options(int argc, char **argv)
     }
     if ((options.fd >= 0) == options.socket_activated)
         return std::nullopt;
+    // Spawned brokers are the compositor's to end (it kills them); only instances time out.
+    if (options.idle_timeout && !options.socket_activated)
+        return std::nullopt;
     return options;
 }
 
@@ -82,7 +97,10 @@ int serve(const Options &options)
         log::error("no connection: expected exactly one socket from systemd (LISTEN_FDS=1)");
         return 2;
     }
-    authd::close_inherited_fds(connection);
+    if (!authd::close_inherited_fds(connection)) {
+        log::error("cannot close inherited descriptors (close_range and /proc/self/fd failed)");
+        return 2;
+    }
     if (!authd::is_unix_stream_socket(connection)) {
         log::error("fd %d is not a connected AF_UNIX stream socket", connection);
         return 2;
@@ -110,7 +128,10 @@ int serve(const Options &options)
     }
     log::debug("serving %s (peer pid %d, PAM service %s)", user->c_str(),
                static_cast<int>(peer->pid), options.service.c_str());
-    authd::Session session(connection, {options.service, *user, peer->pid});
+    authd::SessionConfig config{options.service, *user, peer->pid, std::nullopt};
+    if (options.socket_activated)
+        config.idle_timeout = options.idle_timeout.value_or(authd::socket_idle_timeout);
+    authd::Session session(connection, std::move(config));
     return session.run();
 }
 

@@ -16,15 +16,18 @@ namespace rampart::authd {
 namespace {
 
 constexpr const char *expired_password_text =
-    "Your password has expired. Change it in a text console (passwd), then unlock.";
+    "Your password has expired and must be changed before it can unlock this screen. "
+    "Ask your administrator.";
 constexpr const char *expired_account_text =
     "Your account has expired. Contact your administrator.";
 constexpr const char *unavailable_text = "Authentication is not available.";
+constexpr const char *account_denied_text = "This account may not unlock now.";
 
 // Shared by the conversation and the fail-delay callbacks (both get it as appdata_ptr).
 struct Conversation {
     Channel channel;
     std::uint32_t attempt;
+    FailDelayReport *delay_report = nullptr;
     unsigned fail_delay_usec = 0;
 };
 
@@ -102,8 +105,26 @@ int converse(int count, const pam_message **messages, pam_response **responses_o
 // Called by libpam instead of sleeping, with the (randomised) delay the modules asked for.
 void record_fail_delay(int status, unsigned usec, void *appdata)
 {
-    if (status != PAM_SUCCESS && appdata)
-        static_cast<Conversation *>(appdata)->fail_delay_usec = usec;
+    if (status != PAM_SUCCESS && appdata) {
+        auto &conversation = *static_cast<Conversation *>(appdata);
+        conversation.fail_delay_usec = usec;
+        if (conversation.delay_report)
+            conversation.delay_report->store(usec);
+    }
+}
+
+// The user PAM ended up authenticating. A module may rewrite PAM_USER (pam_sss, a bad
+// mapping, a hostile module); a success for someone else must not unlock this user's screen.
+bool same_user(pam_handle_t *handle, const std::string &user)
+{
+    const void *item = nullptr;
+    if (pam_get_item(handle, PAM_USER, &item) != PAM_SUCCESS || !item)
+        return false;
+    const char *name = static_cast<const char *>(item);
+    if (user == name)
+        return true;
+    journal::user_changed(user, name);
+    return false;
 }
 
 void sleep_usec(unsigned usec)
@@ -140,16 +161,16 @@ CheckOutcome classify(int authenticate_code, int account_code)
     case PAM_ACCT_EXPIRED: return {auth::Status::expired, expired_account_text, ""};
     case PAM_PERM_DENIED:
     case PAM_AUTH_ERR:
-    case PAM_USER_UNKNOWN: return {auth::Status::denied, "This account may not unlock now.", ""};
+    case PAM_USER_UNKNOWN: return {auth::Status::denied, account_denied_text, ""};
     default:
         return {auth::Status::unavailable, unavailable_text,
                 describe("pam_acct_mgmt", account_code)};
     }
 }
 
-void run_pam_check(const CheckRequest &request, int channel_fd)
+void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport *delay_report)
 {
-    Conversation conversation{Channel(channel_fd), request.attempt};
+    Conversation conversation{Channel(channel_fd), request.attempt, delay_report};
     const pam_conv callbacks{converse, &conversation};
     pam_handle_t *handle = nullptr;
     CheckOutcome outcome;
@@ -168,6 +189,8 @@ void run_pam_check(const CheckRequest &request, int channel_fd)
             log::debug("pam_acct_mgmt: %s", pam_strerror(handle, account_code));
         }
         outcome = classify(authenticate_code, account_code);
+        if (outcome.status == auth::Status::success && !same_user(handle, request.user))
+            outcome = {auth::Status::denied, account_denied_text, ""};
         pam_end(handle, authenticate_code != PAM_SUCCESS ? authenticate_code : account_code);
     }
     if (outcome.status == auth::Status::unavailable)

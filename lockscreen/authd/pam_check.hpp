@@ -5,6 +5,7 @@
 
 #include "auth_protocol.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -15,6 +16,11 @@ struct CheckRequest {
     std::string user;    // from the user database, never from the client
     std::uint32_t attempt = 0;
 };
+
+// Where the child reports the failure delay PAM asked for as soon as libpam hands it over
+// (before the child sleeps it), so a parent that kills the check early still knows it.
+using FailDelayReport = std::atomic<std::uint32_t>; // microseconds; 0: none asked (yet)
+static_assert(FailDelayReport::is_always_lock_free, "shared between processes");
 
 // What PAM's return codes mean for the user (no delay applied here).
 struct CheckOutcome {
@@ -27,7 +33,9 @@ struct CheckOutcome {
 CheckOutcome classify(int authenticate_code, int account_code);
 
 // Runs the transaction over `channel_fd` (owned: closed when done). Waits the failure delay
-// PAM asked for before a failure result; never before success.
-void run_pam_check(const CheckRequest &request, int channel_fd);
+// PAM asked for before a failure result; never before success. The delay is also stored in
+// `delay_report` (may be null) as soon as it is known. A success for another PAM_USER than
+// request.user (a module rewrote it) is denied.
+void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport *delay_report);
 
 } // namespace rampart::authd

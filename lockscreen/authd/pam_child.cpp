@@ -1,5 +1,6 @@
 #include "pam_child.hpp"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -7,19 +8,47 @@
 
 #include <cerrno>
 #include <csignal>
+#include <new>
 
 namespace rampart::authd {
 
+namespace {
+
+// Shared with the child, so the parent learns PAM's failure delay even when it kills the
+// check before the result (the delay is what a cancel would otherwise cut short).
+FailDelayReport *map_delay_report()
+{
+    void *page = mmap(nullptr, sizeof(FailDelayReport), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return nullptr;
+    return new (page) FailDelayReport(0);
+}
+
+void unmap_delay_report(FailDelayReport *report)
+{
+    if (report)
+        munmap(report, sizeof(FailDelayReport));
+}
+
+} // namespace
+
 std::unique_ptr<PamChild> PamChild::spawn(const CheckRequest &request, int close_in_child)
 {
-    int pair[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    FailDelayReport *report = map_delay_report();
+    if (!report)
         return nullptr;
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        unmap_delay_report(report);
+        return nullptr;
+    }
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) {
         close(pair[0]);
         close(pair[1]);
+        unmap_delay_report(report);
         return nullptr;
     }
     if (pid == 0) {
@@ -32,7 +61,7 @@ std::unique_ptr<PamChild> PamChild::spawn(const CheckRequest &request, int close
         close(close_in_child);
         close(pair[0]);
         try {
-            run_pam_check(request, pair[1]);
+            run_pam_check(request, pair[1], report);
         } catch (...) {
             _exit(1);
         }
@@ -40,7 +69,7 @@ std::unique_ptr<PamChild> PamChild::spawn(const CheckRequest &request, int close
     }
     setpgid(pid, pid); // set from both sides: whichever runs first wins the race
     close(pair[1]);
-    return std::make_unique<PamChild>(Forked{}, pid, pair[0]);
+    return std::make_unique<PamChild>(Forked{}, pid, pair[0], report);
 }
 
 PamChild::~PamChild()
@@ -49,6 +78,12 @@ PamChild::~PamChild()
     kill(pid_, SIGKILL);
     while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
+    unmap_delay_report(delay_report_);
+}
+
+std::chrono::microseconds PamChild::requested_fail_delay() const
+{
+    return std::chrono::microseconds(delay_report_->load());
 }
 
 } // namespace rampart::authd

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 
 namespace rampart::authd {
@@ -20,7 +21,10 @@ public:
     // descriptor of the compositor's connection (the child never talks to it). nullptr
     // when the fork fails.
     static std::unique_ptr<PamChild> spawn(const CheckRequest &request, int close_in_child);
-    PamChild(Forked, pid_t pid, int fd) : pid_(pid), channel_(fd) {}
+    PamChild(Forked, pid_t pid, int fd, FailDelayReport *delay_report)
+        : pid_(pid), channel_(fd), delay_report_(delay_report)
+    {
+    }
     ~PamChild(); // SIGKILL (its process group too) and reap: none outlives its check
     PamChild(const PamChild &) = delete;
     PamChild &operator=(const PamChild &) = delete;
@@ -29,10 +33,15 @@ public:
     Channel &channel() { return channel_; }
     // Set once the child forwarded a prompt and the answer has not been relayed yet.
     bool prompt_pending = false;
+    // Set once an answer was relayed: from then on the check may be a guess.
+    bool answered = false;
+    // The failure delay PAM asked for in this check, as far as the child got; 0 if none yet.
+    std::chrono::microseconds requested_fail_delay() const;
 
 private:
     pid_t pid_;
     Channel channel_;
+    FailDelayReport *delay_report_; // a MAP_SHARED page the child writes
 };
 
 } // namespace rampart::authd

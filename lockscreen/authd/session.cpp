@@ -6,8 +6,10 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <type_traits>
 #include <variant>
 
@@ -47,6 +49,23 @@ const char *status_name(auth::Status status)
     return "unknown";
 }
 
+// Sleeps the whole span, signals or not. Nothing is read from the peer meanwhile: what it
+// sends waits in the socket.
+void sleep_for(std::chrono::microseconds span)
+{
+    timespec until{};
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    const auto usec = span.count();
+    until.tv_sec += static_cast<time_t>(usec / 1000000);
+    until.tv_nsec += static_cast<long>(usec % 1000000) * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+        ++until.tv_sec;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+    }
+}
+
 } // namespace
 
 Session::Session(int connection_fd, SessionConfig config)
@@ -54,16 +73,32 @@ Session::Session(int connection_fd, SessionConfig config)
 {
 }
 
+int Session::poll_timeout_ms() const
+{
+    if (child_ || !config_.idle_timeout)
+        return -1;
+    const auto left = *config_.idle_timeout - (std::chrono::steady_clock::now() - idle_since_);
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 24 * 3600 * 1000));
+}
+
 int Session::run()
 {
     for (;;) {
         pollfd watched[2] = {{peer_.fd(), POLLIN | POLLRDHUP, 0},
                              {child_ ? child_->channel().fd() : -1, POLLIN, 0}};
-        if (poll(watched, 2, -1) < 0) {
+        const int ready = poll(watched, 2, poll_timeout_ms());
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             log::error("poll: %s", strerror(errno));
             return 1;
+        }
+        if (ready == 0 && !child_ && config_.idle_timeout &&
+            std::chrono::steady_clock::now() - idle_since_ >= *config_.idle_timeout) {
+            log::info("rampart-authd: no check started for %lld ms: closing the connection",
+                      static_cast<long long>(config_.idle_timeout->count()));
+            return 0;
         }
         Step step = Step::carry_on;
         // The child first: a result it already sent is delivered even if the peer then left.
@@ -74,14 +109,29 @@ int Session::run()
         if (step == Step::peer_gone) {
             if (child_)
                 log::debug("peer gone: killing the PAM child %d", static_cast<int>(child_->pid()));
-            child_.reset();
+            end_check_early(); // a new connection must not come sooner than a result would
             return 0;
         }
         if (step == Step::violation) {
-            child_.reset();
+            end_check_early();
             return 1;
         }
     }
+}
+
+void Session::end_check_early()
+{
+    if (!child_)
+        return;
+    const bool answered = child_->answered;
+    const auto requested = child_->requested_fail_delay();
+    child_.reset();
+    if (!answered)
+        return; // nothing was guessed
+    const auto hold = std::max<std::chrono::microseconds>(requested, min_abandoned_check_delay);
+    log::debug("answered check ended early: holding %lld ms",
+               static_cast<long long>(std::chrono::ceil<std::chrono::milliseconds>(hold).count()));
+    sleep_for(hold);
 }
 
 Session::Step Session::violation(const std::string &why)
@@ -122,6 +172,7 @@ Session::Step Session::on_peer_message(const auth::Message &message)
         if (answer->attempt != attempt_)
             return violation("answer for another attempt");
         child_->prompt_pending = false;
+        child_->answered = true;
         // The answer's only stay in this process: the decoder's buffers and this frame,
         // all locked and wiped as soon as the child has it.
         const bool framed =
@@ -133,7 +184,8 @@ Session::Step Session::on_peer_message(const auth::Message &message)
     }
     if (const auto *cancel = std::get_if<auth::Cancel>(&message)) {
         if (child_ && cancel->attempt == attempt_) {
-            child_.reset();
+            // A `start` sent meanwhile stays queued in the socket until the result is out.
+            end_check_early();
             return finish_check({attempt_, auth::Status::cancelled, 0, ""});
         }
         // A cancel crossing the result on the wire is harmless.
@@ -177,7 +229,7 @@ Session::Step Session::on_child_readable()
         return Step::carry_on;
     // The child died or broke the framing before its result: the check could not run.
     journal::auth_unavailable(config_.user, "the PAM child ended without a result");
-    child_.reset();
+    end_check_early();
     return finish_check(
         {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
 }
@@ -186,7 +238,7 @@ Session::Step Session::on_child_message(const auth::Message &message)
 {
     const auto broken = [this](const char *why) {
         journal::auth_unavailable(config_.user, why);
-        child_.reset();
+        end_check_early();
         return finish_check(
             {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
     };
@@ -213,6 +265,7 @@ Session::Step Session::on_child_message(const auth::Message &message)
 Session::Step Session::finish_check(const auth::Result &result)
 {
     finished_attempt_ = result.attempt;
+    idle_since_ = std::chrono::steady_clock::now();
     switch (result.status) {
     case auth::Status::success: journal::auth_succeeded(config_.user, result.attempt); break;
     case auth::Status::unavailable: break; // journaled where the cause is known

@@ -8,22 +8,37 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace rampart::authd {
 
+// Socket activated: an instance that gets no `start` this long after connecting or after its
+// last result exits, so idle connections cannot pin root brokers (and connection slots)
+// forever. The compositor reconnects at its next lock.
+inline constexpr std::chrono::milliseconds socket_idle_timeout{60'000};
+
+// The least a check that was answered but ended without the child's own result (cancel,
+// hang-up, a killed or dead child) holds up the connection: without it a peer could cancel
+// once the hash is done but before the failure delay, and guess again at once. PAM's own
+// request is used when longer; 2 s is pam_unix's usual one.
+inline constexpr std::chrono::milliseconds min_abandoned_check_delay{2000};
+
 struct SessionConfig {
     std::string service; // PAM service name
     std::string user;    // whom every check authenticates
     pid_t peer_pid = 0;  // for the journal
+    // Exit (status 0) when no check runs and no `start` came for this long; none: never.
+    std::optional<std::chrono::milliseconds> idle_timeout;
 };
 
 class Session {
 public:
     Session(int connection_fd, SessionConfig config);
-    // Serves until the peer hangs up (0) or breaks the protocol (1).
+    // Serves until the peer hangs up or stays idle past config.idle_timeout (0), or breaks
+    // the protocol (1).
     int run();
 
 private:
@@ -36,12 +51,15 @@ private:
     Step start_check(const auth::Start &start);
     Step finish_check(const auth::Result &result);
     Step violation(const std::string &why);
+    void end_check_early();
+    int poll_timeout_ms() const;
 
     SessionConfig config_;
     Channel peer_;
     std::unique_ptr<PamChild> child_;
     std::uint32_t attempt_ = 0;                     // of the running check
     std::optional<std::uint32_t> finished_attempt_; // the last check that sent its result
+    std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
     secure::SecretBuffer answer_frame_{auth::header_size + 6 + auth::max_secret};
 };
 

@@ -129,6 +129,11 @@ Broker::Broker(const PamServiceDir &services, BrokerOptions options)
     args.push_back("-v");
     args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
+    // Before fork: required_env throws.
+    const std::string preload = options.fd_shim ? std::string(pam_wrapper_library) + ":" +
+                                                      required_env("RAMPART_TEST_FD_SHIM")
+                                                : pam_wrapper_library;
+
     pid_ = fork();
     if (pid_ < 0)
         throw std::runtime_error("fork failed");
@@ -137,7 +142,11 @@ Broker::Broker(const PamServiceDir &services, BrokerOptions options)
             fcntl(3, F_SETFD, 0);
         else if (dup2(pair[1], 3) != 3)
             _exit(127);
-        setenv("LD_PRELOAD", pam_wrapper_library, 1);
+        setenv("LD_PRELOAD", preload.c_str(), 1);
+        for (const auto &[name, value] : options.env)
+            setenv(name.c_str(), value.c_str(), 1);
+        for (const int fd : options.inherit)
+            fcntl(fd, F_SETFD, 0);
         setenv("PAM_WRAPPER", "1", 1);
         setenv("PAM_WRAPPER_SERVICE_DIR", services.path().c_str(), 1);
         if (built_with_asan()) {
@@ -321,7 +330,7 @@ bool process_gone(pid_t pid, std::chrono::milliseconds timeout)
     return false;
 }
 
-MemoryScan scan_memory(pid_t pid, std::string_view needle)
+MemoryScan scan_memory(pid_t pid, std::string_view needle, std::size_t largest_mapping)
 {
     const std::string base = "/proc/" + std::to_string(pid);
     // smaps, not maps: a mapping with nothing resident or swapped holds no data of its own
@@ -357,6 +366,10 @@ MemoryScan scan_memory(pid_t pid, std::string_view needle)
     for (const auto &mapping : mappings) {
         if (mapping.kilobytes_present == 0 || mapping.end <= mapping.start)
             continue;
+        if (mapping.end - mapping.start > largest_mapping) {
+            ++scan.mappings_skipped;
+            continue;
+        }
         // Read in chunks that overlap by the needle's length, so no match straddles a cut.
         constexpr std::size_t chunk_size = 1 << 20;
         for (unsigned long at = mapping.start; at < mapping.end; at += chunk_size) {

@@ -7,9 +7,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rampart::authd_test {
@@ -47,6 +49,9 @@ struct BrokerOptions {
     std::vector<std::string> extra_args; // e.g. --pam-service NAME
     bool socket_activated = false;       // LISTEN_FDS=1 with the connection on fd 3
     std::optional<uid_t> run_as;         // drop to this uid (and gid) before exec
+    bool fd_shim = false;                // also preload fd_closing_shim.so (close_range fails)
+    std::vector<std::pair<std::string, std::string>> env; // extra environment
+    std::vector<int> inherit; // descriptors (> 3) left open across exec, as an unclean parent would
 };
 
 class Broker {
@@ -86,13 +91,15 @@ private:
 // True once `pid` is no longer a live process: gone, or reaped by us as subreaper.
 bool process_gone(pid_t pid, std::chrono::milliseconds timeout = 10s);
 
-// Every readable mapping of `pid` scanned for `needle`. Throws when the memory cannot be
-// read at all.
+// Every readable mapping of `pid` with pages present scanned for `needle`, except mappings
+// larger than `largest_mapping` bytes (counted in mappings_skipped). Throws when the memory
+// cannot be read at all.
 struct MemoryScan {
     std::size_t bytes_read = 0;
     bool found = false;
     std::vector<std::string> where; // the /proc/PID/maps lines of the mappings it was in
+    std::size_t mappings_skipped = 0;
 };
-MemoryScan scan_memory(pid_t pid, std::string_view needle);
+MemoryScan scan_memory(pid_t pid, std::string_view needle, std::size_t largest_mapping = SIZE_MAX);
 
 } // namespace rampart::authd_test

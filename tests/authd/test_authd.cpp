@@ -121,8 +121,8 @@ TEST_CASE("expired accounts and passwords are reported with a text for the user"
         Broker broker(services);
         const auto result = check_password(broker, 6, password);
         CHECK(result.status == auth::Status::expired);
-        CHECK(result.text ==
-              "Your password has expired. Change it in a text console (passwd), then unlock.");
+        CHECK(result.text == "Your password has expired and must be changed before it can "
+                             "unlock this screen. Ask your administrator.");
     }
     SECTION("a wrong password on an expired account is just denied")
     {

@@ -7,6 +7,7 @@
  *   error=TEXT        send a PAM_ERROR_MSG message
  *   prompt=TEXT       ask (echo off; add `visible` for echo on) and compare with
  *   expect=ANSWER     ANSWER, or the first line of the file ANSWER when it starts with '/'
+ *   set_user=NAME     set PAM_USER to NAME (a module rewriting the user)
  *   auth=ok|auth_err|system_err   the result when nothing above failed (default ok)
  * and in pam_sm_acct_mgmt: acct=ok|expired|new_authtok|authtok_expired (default ok).
  * Arguments with spaces use PAM's brackets: "[prompt=One-time code: ]". */
@@ -96,6 +97,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *handle, int flags, int argc, co
         if (!match)
             return PAM_AUTH_ERR;
     }
+    if ((value = argument(argc, argv, "set_user")) &&
+        pam_set_item(handle, PAM_USER, value) != PAM_SUCCESS)
+        return PAM_SYSTEM_ERR;
     if ((value = argument(argc, argv, "auth"))) {
         if (strcmp(value, "auth_err") == 0)
             return PAM_AUTH_ERR;

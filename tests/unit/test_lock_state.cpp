@@ -371,3 +371,19 @@ TEST_CASE("with volumes to suspend, storage is locked before the first attempt",
         CHECK(lock.phase() == Phase::broker_down);
     }
 }
+
+TEST_CASE("a broker that goes away during a backoff wait changes nothing on screen",
+          "[lock_state]")
+{
+    Recorder actions;
+    LockController lock({}, actions);
+    lock.restore({true, 5, 200'000});
+    lock.broker_ready(Clock{100'000});
+    lock.lock(Clock{100'000});
+    REQUIRE(lock.phase() == Phase::backoff);
+    lock.broker_lost(Clock{150'000});
+    CHECK(lock.phase() == Phase::backoff);
+    CHECK(lock.message().empty());
+    lock.tick(Clock{200'000});
+    CHECK(actions.restarts == 1); // a new broker when the wait is over
+}
