@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 extern char **environ;
 
 namespace rampart {
@@ -87,10 +89,15 @@ bool AuthLink::spawn_broker(std::string &why)
     posix_spawnattr_setsigdefault(&attributes, &defaults);
     posix_spawnattr_setflags(&attributes,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
-    const char *argv[] = {options_.authd_path.c_str(), "--fd", "3", nullptr};
+    std::vector<const char *> argv = {options_.authd_path.c_str(), "--fd", "3"};
+    if (!options_.config_path.empty() && options_.config_path.front() == '/') {
+        argv.push_back("--config");
+        argv.push_back(options_.config_path.c_str());
+    }
+    argv.push_back(nullptr);
     pid_t pid = -1;
     int result = posix_spawn(&pid, options_.authd_path.c_str(), &actions, &attributes,
-                             const_cast<char **>(argv), environ);
+                             const_cast<char **>(argv.data()), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     close(pair[1]);

@@ -20,6 +20,7 @@ struct AuthLinkOptions {
     enum class Mode { spawn, system } mode = Mode::spawn;
     std::string authd_path;  // spawn: the broker binary
     std::string socket_path; // system: the service's socket
+    std::string config_path; // spawn: the system config the broker reads its volumes from
 };
 
 class AuthLinkHandler {

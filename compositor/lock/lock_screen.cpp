@@ -15,6 +15,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <vector>
 
 namespace rampart {
@@ -86,6 +87,8 @@ void LockScreen::apply_config()
                          : !lock.authd_path.empty()          ? lock.authd_path
                                                              : default_authd_path();
     options.socket_path = lock.authd_socket;
+    if (std::filesystem::exists(server_.options.system_config_path))
+        options.config_path = std::filesystem::absolute(server_.options.system_config_path);
     link_.set_options(options);
     arm_idle();
     if (engaged())
@@ -313,7 +316,8 @@ void LockScreen::arm_tick()
 
 void LockScreen::start_check(uint32_t attempt)
 {
-    link_.send(auth::encode(auth::Start{attempt, auth::Method::password}));
+    // automatic: an enrolled smartcard, when present, is asked for its PIN instead.
+    link_.send(auth::encode(auth::Start{attempt, auth::Method::automatic}));
 }
 
 void LockScreen::lock_storage(uint32_t request)

@@ -6,6 +6,7 @@
 //       A systemd Accept=yes instance (the connection is fd 3); runs as root and
 //       authenticates the user the peer's SO_PEERCRED uid names. Exits when no check is
 //       started for socket_idle_timeout (`--idle-timeout-ms N` overrides it: for tests only).
+#include "config/config.hpp"
 #include "hardening.hpp"
 #include "journal.hpp"
 #include "peer.hpp"
@@ -33,6 +34,7 @@ struct Options {
     std::string service = "rampart";
     bool verbose = false;
     std::optional<std::chrono::milliseconds> idle_timeout; // test-only override
+    std::string config_path; // the system config ([storage], [[volume]]); "" none
 };
 
 template <class T> bool parse_number(std::string_view text, T &out)
@@ -70,6 +72,10 @@ std::optional<Options> parse_options(int argc, char **argv)
             if (!parse_number(argv[++i], ms) || ms <= 0 || ms > 24 * 3600 * 1000LL)
                 return std::nullopt;
             options.idle_timeout = std::chrono::milliseconds(ms);
+        } else if (argument == "--config" && has_value) {
+            options.config_path = argv[++i];
+            if (options.config_path.empty() || options.config_path.front() != '/')
+                return std::nullopt;
         } else if (argument == "--socket-activated") {
             options.socket_activated = true;
         } else if (argument == "--pam-service" && has_value) {
@@ -128,9 +134,23 @@ int serve(const Options &options)
     }
     log::debug("serving %s (peer pid %d, PAM service %s)", user->c_str(),
                static_cast<int>(peer->pid), options.service.c_str());
-    authd::SessionConfig config{options.service, *user, peer->pid, std::nullopt};
+    authd::SessionConfig config{options.service, *user, peer->pid, std::nullopt, {}};
     if (options.socket_activated)
         config.idle_timeout = options.idle_timeout.value_or(authd::socket_idle_timeout);
+    // The system service reads the administrator's file, whatever it is told; a spawned
+    // broker takes the compositor's. A file that cannot be read stops the broker: unlocking
+    // the screen without its volumes would leave the user without their data.
+    std::string config_path =
+        options.socket_activated ? config::default_system_path() : options.config_path;
+    if (!config_path.empty()) {
+        config::LoadResult loaded = config::load(config_path, "");
+        if (!loaded.config) {
+            log::error("cannot read %s: %s", config_path.c_str(),
+                       loaded.error ? loaded.error->to_string().c_str() : "unknown error");
+            return 2;
+        }
+        config.storage = loaded.config->storage;
+    }
     authd::Session session(connection, std::move(config));
     return session.run();
 }

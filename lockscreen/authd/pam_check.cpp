@@ -2,6 +2,8 @@
 
 #include "channel.hpp"
 #include "journal.hpp"
+#include "storage_job.hpp"
+#include "token_check.hpp"
 #include "util/log.hpp"
 
 #include <security/pam_appl.h>
@@ -29,6 +31,9 @@ struct Conversation {
     std::uint32_t attempt;
     FailDelayReport *delay_report = nullptr;
     unsigned fail_delay_usec = 0;
+    // The first secret answer: the password, which also opens the user's volumes.
+    secure::SecretBuffer password{auth::max_secret};
+    bool keep_password = false;
 };
 
 void free_responses(pam_response *responses, int count)
@@ -51,6 +56,8 @@ char *wait_for_answer(Conversation &conversation)
     if (!answer || answer->attempt != conversation.attempt)
         return nullptr;
     const auto secret = conversation.channel.decoder().answer_secret();
+    if (conversation.keep_password && conversation.password.empty())
+        conversation.password.append(secret);
     auto *copy = static_cast<char *>(std::malloc(secret.size() + 1));
     if (copy) {
         std::memcpy(copy, secret.data(), secret.size());
@@ -171,6 +178,17 @@ CheckOutcome classify(int authenticate_code, int account_code)
 void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport *delay_report)
 {
     Conversation conversation{Channel(channel_fd), request.attempt, delay_report};
+    if (request.storage_job) {
+        run_storage_job(*request.storage_job, request.storage, conversation.channel);
+        return;
+    }
+    if (request.method == auth::Method::automatic) {
+        if (auto result = run_token_check(request.attempt, request.storage, conversation.channel)) {
+            conversation.channel.send(auth::encode(*result));
+            return;
+        }
+    }
+    conversation.keep_password = !request.storage.volumes.empty();
     const pam_conv callbacks{converse, &conversation};
     pam_handle_t *handle = nullptr;
     CheckOutcome outcome;
@@ -191,6 +209,14 @@ void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport 
         outcome = classify(authenticate_code, account_code);
         if (outcome.status == auth::Status::success && !same_user(handle, request.user))
             outcome = {auth::Status::denied, account_denied_text, ""};
+        // The same secret opens the user's volumes; if one will not open, the screen stays
+        // locked and says which and why.
+        if (outcome.status == auth::Status::success) {
+            std::string problem = unlock_storage(request.storage, conversation.password.view());
+            if (!problem.empty())
+                outcome = {auth::Status::denied, problem, ""};
+        }
+        conversation.password.clear();
         pam_end(handle, authenticate_code != PAM_SUCCESS ? authenticate_code : account_code);
     }
     if (outcome.status == auth::Status::unavailable)

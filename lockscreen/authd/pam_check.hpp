@@ -4,9 +4,11 @@
 #pragma once
 
 #include "auth_protocol.hpp"
+#include "config/config.hpp"
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace rampart::authd {
@@ -15,6 +17,12 @@ struct CheckRequest {
     std::string service; // PAM service name
     std::string user;    // from the user database, never from the client
     std::uint32_t attempt = 0;
+    // Volumes to unlock with the password once PAM accepted it (the system config's).
+    config::StorageConfig storage;
+    // Set: this child does storage work (lock policy, status) instead of a check.
+    std::optional<auth::StorageRequest> storage_job;
+    // automatic: an enrolled smartcard, when present, is asked for its PIN instead.
+    auth::Method method = auth::Method::password;
 };
 
 // Where the child reports the failure delay PAM asked for as soon as libpam hands it over

@@ -182,6 +182,11 @@ Session::Step Session::on_peer_message(const auth::Message &message)
         answer_frame_.clear();
         return Step::carry_on;
     }
+    if (const auto *request = std::get_if<auth::StorageRequest>(&message)) {
+        if (child_)
+            return violation("storage request while a check is running");
+        return start_storage_job(*request);
+    }
     if (const auto *cancel = std::get_if<auth::Cancel>(&message)) {
         if (child_ && cancel->attempt == attempt_) {
             // A `start` sent meanwhile stays queued in the socket until the result is out.
@@ -200,14 +205,33 @@ Session::Step Session::start_check(const auth::Start &start)
 {
     attempt_ = start.attempt;
     log::debug("check %u started", start.attempt);
-    if (start.method != auth::Method::password)
+    if (start.method == auth::Method::token)
         return finish_check(
             {start.attempt, auth::Status::unavailable, 0, "Smartcard unlock is not available."});
-    child_ = PamChild::spawn({config_.service, config_.user, start.attempt}, peer_.fd());
+    storage_job_ = false;
+    child_ = PamChild::spawn(
+        {config_.service, config_.user, start.attempt, config_.storage, {}, start.method},
+        peer_.fd());
     if (!child_) {
         journal::auth_unavailable(config_.user, "cannot fork the PAM child");
         return finish_check(
             {start.attempt, auth::Status::unavailable, 0, "Authentication is not available."});
+    }
+    return Step::carry_on;
+}
+
+Session::Step Session::start_storage_job(const auth::StorageRequest &request)
+{
+    attempt_ = request.attempt;
+    storage_job_ = true;
+    child_ = PamChild::spawn(
+        {config_.service, config_.user, request.attempt, config_.storage, request}, peer_.fd());
+    if (!child_) {
+        storage_job_ = false;
+        return peer_.send(auth::encode(auth::StorageDone{request.attempt, false,
+                                                         "The storage service could not start."}))
+                   ? Step::carry_on
+                   : Step::peer_gone;
     }
     return Step::carry_on;
 }
@@ -242,6 +266,16 @@ Session::Step Session::on_child_message(const auth::Message &message)
         return finish_check(
             {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
     };
+    if (const auto *done = std::get_if<auth::StorageDone>(&message)) {
+        if (!storage_job_ || done->attempt != attempt_)
+            return broken("the child sent an unexpected storage answer");
+        child_.reset();
+        storage_job_ = false;
+        idle_since_ = std::chrono::steady_clock::now();
+        return peer_.send(auth::encode(*done)) ? Step::carry_on : Step::peer_gone;
+    }
+    if (storage_job_)
+        return broken("the storage child sent a message it may not send");
     if (const auto *prompt = std::get_if<auth::Prompt>(&message)) {
         if (prompt->attempt != attempt_ || child_->prompt_pending)
             return broken("the PAM child sent an unexpected prompt");

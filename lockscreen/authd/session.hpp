@@ -32,6 +32,7 @@ struct SessionConfig {
     pid_t peer_pid = 0;  // for the journal
     // Exit (status 0) when no check runs and no `start` came for this long; none: never.
     std::optional<std::chrono::milliseconds> idle_timeout;
+    config::StorageConfig storage; // the system config's volumes (none: PAM only)
 };
 
 class Session {
@@ -49,6 +50,7 @@ private:
     Step on_child_readable();
     Step on_child_message(const auth::Message &message);
     Step start_check(const auth::Start &start);
+    Step start_storage_job(const auth::StorageRequest &request);
     Step finish_check(const auth::Result &result);
     Step violation(const std::string &why);
     void end_check_early();
@@ -58,6 +60,7 @@ private:
     Channel peer_;
     std::unique_ptr<PamChild> child_;
     std::uint32_t attempt_ = 0;                     // of the running check
+    bool storage_job_ = false;                      // the child does storage work, no check
     std::optional<std::uint32_t> finished_attempt_; // the last check that sent its result
     std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
     secure::SecretBuffer answer_frame_{auth::header_size + 6 + auth::max_secret};

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 extern char **environ;
@@ -114,6 +115,9 @@ Harness::Harness(HarnessOptions options)
     server_options.headless_height = options.height;
     server_options.handle_signals = false;
     server_options.trusted_socket_path = runtime_dir_ + "/trusted";
+    // The system config as a file too: the broker reads its [[volume]] entries from it.
+    server_options.system_config_path = runtime_dir_ + "/rampart.toml";
+    std::ofstream(server_options.system_config_path) << options.config_text;
     server_options.start_locked = options.start_locked;
     server_options.socket_name = options.socket_name;
     server_options.logind_bus_address = options.logind_bus;

@@ -1,0 +1,102 @@
+#include "token_check.hpp"
+
+#include "channel.hpp"
+#include "storage/volumes.hpp"
+#include "token_unlock.hpp"
+#include "util/log.hpp"
+
+#include <algorithm>
+
+namespace rampart::authd {
+
+namespace {
+// Asks `prompt` and copies the answer into `out` (a locked buffer); false when the
+// compositor went away or sent something else.
+bool ask(Channel &channel, std::uint32_t attempt, auth::PromptStyle style,
+         const std::string &prompt, secure::SecretBuffer &out)
+{
+    if (!channel.send(auth::encode(auth::Prompt{attempt, style, prompt})))
+        return false;
+    auto message = channel.next_blocking();
+    const auto *answer = message ? std::get_if<auth::AnswerReceived>(&*message) : nullptr;
+    if (!answer || answer->attempt != attempt)
+        return false;
+    out.clear();
+    bool fits = out.append(channel.decoder().answer_secret());
+    channel.decoder().wipe_answer();
+    return fits;
+}
+
+auth::Result failure(std::uint32_t attempt, auth::Status status, std::string text)
+{
+    return {attempt, status, 0, std::move(text)};
+}
+} // namespace
+
+std::optional<auth::Result> run_token_check(std::uint32_t attempt,
+                                            const config::StorageConfig &storage, Channel &channel)
+{
+    if (storage.volumes.empty())
+        return std::nullopt;
+    std::vector<std::string> problems;
+    std::vector<storage::TokenMatch> matches = storage::match_tokens(
+        storage::present_tokens(storage, &problems), storage::enrolled_tokens(storage, &problems));
+    for (const std::string &problem : problems)
+        log::warning("token: %s", problem.c_str());
+    if (matches.empty())
+        return std::nullopt;
+    // One card: the first match's; its other volumes (same token) are unlocked with it.
+    const storage::TokenInfo &token = matches.front().token;
+    std::erase_if(matches, [&](const storage::TokenMatch &m) { return m.token.uri != token.uri; });
+    if (token.pin_locked) {
+        // The card cannot be used: say so, and let the password (PAM) path run instead.
+        channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
+        return std::nullopt;
+    }
+    if (std::string state = storage::pin_state_message(token); !state.empty())
+        channel.send(auth::encode(auth::Notice{attempt, token.pin_final_try, state}));
+    secure::SecretBuffer answer(auth::max_secret);
+    if (token.pin_final_try) {
+        // Spending the last try locks the card if it is wrong: the user confirms first.
+        if (!ask(channel, attempt, auth::PromptStyle::visible,
+                 "This is the last PIN try for the card \"" + token.label +
+                     "\". Type yes to use it: ",
+                 answer))
+            return failure(attempt, auth::Status::unavailable, "The check was abandoned.");
+        if (std::string_view(answer.data(), answer.size()) != "yes")
+            return failure(attempt, auth::Status::cancelled, "The last PIN try was not used.");
+    }
+    if (!ask(channel, attempt, auth::PromptStyle::secret,
+             "PIN for the card \"" + token.label + "\": ", answer))
+        return failure(attempt, auth::Status::unavailable, "The check was abandoned.");
+    const storage::Mode mode = storage::mode_from_environment();
+    for (const storage::TokenMatch &match : matches) {
+        secure::SecretBuffer passphrase(1024);
+        storage::TokenUnlock unlocked =
+            storage::derive_volume_passphrase(match, answer.view(), passphrase);
+        switch (unlocked.result) {
+        case storage::PinResult::ok: break;
+        case storage::PinResult::wrong_pin:
+        case storage::PinResult::pin_locked:
+        case storage::PinResult::token_removed:
+            return failure(attempt, auth::Status::denied, unlocked.user_message);
+        case storage::PinResult::error:
+        default:
+            log::warning("token: %s", unlocked.detail.c_str());
+            return failure(attempt, auth::Status::unavailable, unlocked.user_message);
+        }
+        auto volume = std::find_if(
+            storage.volumes.begin(), storage.volumes.end(),
+            [&](const config::VolumeConfig &v) { return v.name == match.enrolled.volume; });
+        if (volume == storage.volumes.end())
+            return failure(attempt, auth::Status::unavailable,
+                           "The card's volume is not configured.");
+        storage::Outcome outcome =
+            storage::unlock_volume(*volume, passphrase.view(), mode, storage::Credential::token);
+        if (!outcome.ok)
+            return failure(attempt, auth::Status::denied, outcome.user_message);
+    }
+    return auth::Result{attempt, auth::Status::success, 0, ""};
+}
+
+} // namespace rampart::authd

@@ -1,0 +1,21 @@
+// The smartcard path of a check (issue 6), run in the check's forked child: when a token
+// enrolled for one of the user's volumes is present, its PIN is asked instead of the password,
+// and the secret it unwraps opens the volume. The card is the proof of identity here, as
+// with systemd-cryptsetup; without volumes, smartcards go through PAM (pam_p11) instead.
+#pragma once
+
+#include "auth_protocol.hpp"
+#include "config/config.hpp"
+
+#include <optional>
+
+namespace rampart::authd {
+
+class Channel;
+
+// nullopt: no enrolled token is present (the caller goes on with PAM). Else the result to
+// send; every prompt and message of the token path has been sent over `channel`.
+std::optional<auth::Result> run_token_check(std::uint32_t attempt,
+                                            const config::StorageConfig &storage, Channel &channel);
+
+} // namespace rampart::authd
