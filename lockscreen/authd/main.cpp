@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -142,6 +143,9 @@ int serve(const Options &options)
     // the screen without its volumes would leave the user without their data.
     std::string config_path =
         options.socket_activated ? config::default_system_path() : options.config_path;
+    if (std::getenv("RAMPART_STORAGE_VERIFY_ONLY"))
+        log::warning("RAMPART_STORAGE_VERIFY_ONLY is set: volumes are only checked, never "
+                     "suspended or opened (a test hook; never on a real system)");
     if (!config_path.empty()) {
         config::LoadResult loaded = config::load(config_path, "");
         if (!loaded.config) {
