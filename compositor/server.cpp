@@ -12,6 +12,7 @@
 #include "scene_tag.hpp"
 #include "surface_guard.hpp"
 #include "util/log.hpp"
+#include "util/spawn.hpp"
 #include "view.hpp"
 #include "wm/focus_policy.hpp"
 
@@ -756,24 +757,9 @@ void Server::run_action(config::Action action, const std::string &argument, Keyb
 
 void Server::spawn(const std::string &command)
 {
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    // wl_event_loop_add_signal blocked these signals; children must not inherit the mask.
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE})
-        sigaddset(&defaults, signal);
-    posix_spawnattr_setsigmask(&attributes, &empty);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes,
-                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
     const char *argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
     pid_t pid = 0;
-    int result =
-        posix_spawn(&pid, "/bin/sh", nullptr, &attributes, const_cast<char **>(argv), environ);
-    posix_spawnattr_destroy(&attributes);
+    int result = spawn_clean(pid, "/bin/sh", argv);
     if (result != 0) {
         log::error("cannot start \"%s\": %s", command.c_str(), strerror(result));
         return;

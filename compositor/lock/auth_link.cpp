@@ -1,6 +1,7 @@
 #include "lock/auth_link.hpp"
 
 #include "util/log.hpp"
+#include "util/spawn.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -77,18 +78,6 @@ bool AuthLink::spawn_broker(std::string &why)
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, pair[1], 3); // dup2 clears close-on-exec
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    // The compositor blocks signals for its event loop; the broker must start clean.
-    sigset_t empty, defaults;
-    sigemptyset(&empty);
-    sigemptyset(&defaults);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE})
-        sigaddset(&defaults, signal);
-    posix_spawnattr_setsigmask(&attributes, &empty);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes,
-                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
     std::vector<const char *> argv = {options_.authd_path.c_str(), "--fd", "3"};
     if (!options_.config_path.empty() && options_.config_path.front() == '/') {
         argv.push_back("--config");
@@ -96,10 +85,8 @@ bool AuthLink::spawn_broker(std::string &why)
     }
     argv.push_back(nullptr);
     pid_t pid = -1;
-    int result = posix_spawn(&pid, options_.authd_path.c_str(), &actions, &attributes,
-                             const_cast<char **>(argv.data()), environ);
+    int result = spawn_clean(pid, options_.authd_path.c_str(), argv.data(), &actions);
     posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
     close(pair[1]);
     if (result != 0) {
         close(pair[0]);
