@@ -55,8 +55,8 @@ std::string lowercase_strerror(int error)
     return text;
 }
 
-// The kernel's device-mapper registers a misc device; /dev/mapper/control alone proves
-// nothing (libdevmapper creates that node even when the kernel has no device-mapper).
+} // namespace
+
 bool kernel_has_device_mapper()
 {
     std::ifstream misc("/proc/misc");
@@ -66,8 +66,6 @@ bool kernel_has_device_mapper()
             return true;
     return false;
 }
-
-} // namespace
 
 void install_log_callback()
 {

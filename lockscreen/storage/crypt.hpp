@@ -22,6 +22,9 @@ struct Failure {
 
 // Routes libcryptsetup's log (which never contains passphrases) to our debug log. Idempotent.
 void install_log_callback();
+// The kernel's device-mapper registers a misc device; /dev/mapper/control alone proves
+// nothing (libdevmapper creates that node even when the kernel has no device-mapper).
+bool kernel_has_device_mapper();
 
 // The LUKS2 header of `device` loaded, or why not (missing, not LUKS2, damaged, refused).
 struct Opened {

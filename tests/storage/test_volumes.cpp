@@ -4,6 +4,7 @@
 // the real thing with dm-crypt.
 #include "luks_image.hpp"
 #include "secret_buffer.hpp"
+#include "storage/crypt.hpp"
 #include "storage/volumes.hpp"
 
 #include <unistd.h>
@@ -36,16 +37,9 @@ struct Secret {
     std::span<const char> view() const { return buffer.view(); }
 };
 
-// The kernel's, not a node in /dev/mapper: libdevmapper creates /dev/mapper/control even
-// when the kernel has no device-mapper.
 bool has_device_mapper()
 {
-    std::ifstream misc("/proc/misc");
-    std::string line;
-    while (std::getline(misc, line))
-        if (line.ends_with(" device-mapper"))
-            return true;
-    return false;
+    return rampart::storage::detail::kernel_has_device_mapper();
 }
 
 } // namespace
