@@ -75,26 +75,30 @@ Session::Session(int connection_fd, SessionConfig config)
 
 int Session::poll_timeout_ms() const
 {
-    if (child_ || !config_.idle_timeout)
-        return -1;
+    const int watch = watch_.timeout_ms(child_ != nullptr);
+    // Watching a card is not idle: the instance must stay to report its removal.
+    if (child_ || !config_.idle_timeout || watch_.active())
+        return watch;
     const auto left = *config_.idle_timeout - (std::chrono::steady_clock::now() - idle_since_);
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-    return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 24 * 3600 * 1000));
+    const int idle = static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 24 * 3600 * 1000));
+    return watch < 0 ? idle : std::min(idle, watch);
 }
 
 int Session::run()
 {
     for (;;) {
-        pollfd watched[2] = {{peer_.fd(), POLLIN | POLLRDHUP, 0},
-                             {child_ ? child_->channel().fd() : -1, POLLIN, 0}};
-        const int ready = poll(watched, 2, poll_timeout_ms());
+        pollfd watched[3] = {{peer_.fd(), POLLIN | POLLRDHUP, 0},
+                             {child_ ? child_->channel().fd() : -1, POLLIN, 0},
+                             {watch_.fd(), POLLIN, 0}};
+        const int ready = poll(watched, 3, poll_timeout_ms());
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
             log::error("poll: %s", strerror(errno));
             return 1;
         }
-        if (ready == 0 && !child_ && config_.idle_timeout &&
+        if (ready == 0 && !child_ && config_.idle_timeout && !watch_.active() &&
             std::chrono::steady_clock::now() - idle_since_ >= *config_.idle_timeout) {
             log::info("rampart-authd: no check started for %lld ms: closing the connection",
                       static_cast<long long>(config_.idle_timeout->count()));
@@ -106,6 +110,12 @@ int Session::run()
             step = on_child_readable();
         if (step == Step::carry_on && watched[0].revents)
             step = on_peer_readable();
+        // Last: a `start` read above has already ended the watch (and closed that look's
+        // pipe, whose number a new descriptor may now have), so no event follows a start.
+        if (step == Step::carry_on && watched[2].revents && watched[2].fd == watch_.fd())
+            step = on_watch_readable();
+        if (step == Step::carry_on)
+            watch_.on_due(child_ != nullptr, config_.storage, peer_.fd());
         if (step == Step::peer_gone) {
             if (child_)
                 log::debug("peer gone: killing the PAM child %d", static_cast<int>(child_->pid()));
@@ -203,6 +213,9 @@ Session::Step Session::on_peer_message(const auth::Message &message)
 
 Session::Step Session::start_check(const auth::Start &start)
 {
+    // A new lock began: the card that unlocked the last one is no longer watched.
+    watch_.stop();
+    check_token_.reset();
     attempt_ = start.attempt;
     log::debug("check %u started", start.attempt);
     if (start.method == auth::Method::token)
@@ -222,6 +235,10 @@ Session::Step Session::start_check(const auth::Start &start)
 
 Session::Step Session::start_storage_job(const auth::StorageRequest &request)
 {
+    if (request.op == auth::StorageOp::lock)
+        watch_.stop(); // the screen is locking: the watch has done its job
+    else
+        watch_.pause(); // no card look beside a storage job; it resumes afterwards
     attempt_ = request.attempt;
     storage_job_ = true;
     child_ = PamChild::spawn(
@@ -266,8 +283,19 @@ Session::Step Session::on_child_message(const auth::Message &message)
         return finish_check(
             {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
     };
-    if (const auto *done = std::get_if<auth::StorageDone>(&message)) {
-        if (!storage_job_ || done->attempt != attempt_)
+    const auto *done = std::get_if<auth::StorageDone>(&message);
+    if (done && !storage_job_) {
+        // From a check child it names the card that is about to unlock (token_watch.hpp):
+        // kept for the watch, never forwarded.
+        if (done->attempt != attempt_ || check_token_)
+            return broken("the check child sent an unexpected token report");
+        check_token_ = parse_unlocked_token(*done);
+        if (!check_token_)
+            return broken("the check child sent a malformed token report");
+        return Step::carry_on;
+    }
+    if (done) {
+        if (done->attempt != attempt_)
             return broken("the child sent an unexpected storage answer");
         child_.reset();
         storage_job_ = false;
@@ -291,13 +319,25 @@ Session::Step Session::on_child_message(const auth::Message &message)
         if (result->attempt != attempt_)
             return broken("the PAM child sent a result for another attempt");
         child_.reset();
+        if (result->status == auth::Status::success && check_token_)
+            watch_.watch(std::move(*check_token_));
         return finish_check(*result);
     }
     return broken("the PAM child sent a message it may not send");
 }
 
+Session::Step Session::on_watch_readable()
+{
+    const std::optional<auth::Event> removed = watch_.on_readable();
+    if (!removed)
+        return Step::carry_on;
+    idle_since_ = std::chrono::steady_clock::now(); // the idle clock starts when the watch ends
+    return peer_.send(auth::encode(*removed)) ? Step::carry_on : Step::peer_gone;
+}
+
 Session::Step Session::finish_check(const auth::Result &result)
 {
+    check_token_.reset();
     finished_attempt_ = result.attempt;
     idle_since_ = std::chrono::steady_clock::now();
     switch (result.status) {

@@ -5,6 +5,7 @@
 
 #include "channel.hpp"
 #include "pam_child.hpp"
+#include "token_watch.hpp"
 
 #include <sys/types.h>
 
@@ -17,7 +18,9 @@ namespace rampart::authd {
 
 // Socket activated: an instance that gets no `start` this long after connecting or after its
 // last result exits, so idle connections cannot pin root brokers (and connection slots)
-// forever. The compositor reconnects at its next lock.
+// forever. The compositor reconnects at its next lock. Not while it watches the card that
+// unlocked (token_watch.hpp): exiting would silently drop the card_removal policy; the
+// watch ends at the next lock or when the card goes, and the idle clock starts again then.
 inline constexpr std::chrono::milliseconds socket_idle_timeout{60'000};
 
 // The least a check that was answered but ended without the child's own result (cancel,
@@ -52,6 +55,7 @@ private:
     Step start_check(const auth::Start &start);
     Step start_storage_job(const auth::StorageRequest &request);
     Step finish_check(const auth::Result &result);
+    Step on_watch_readable();
     Step violation(const std::string &why);
     void end_check_early();
     int poll_timeout_ms() const;
@@ -62,6 +66,8 @@ private:
     std::uint32_t attempt_ = 0;                     // of the running check
     bool storage_job_ = false;                      // the child does storage work, no check
     std::optional<std::uint32_t> finished_attempt_; // the last check that sent its result
+    std::optional<UnlockedToken> check_token_;      // the running check's card, if it unlocks
+    TokenWatch watch_;                              // the card that unlocked, until removed
     std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
     secure::SecretBuffer answer_frame_{auth::header_size + 6 + auth::max_secret};
 };

@@ -3,6 +3,7 @@
 #include "channel.hpp"
 #include "storage/volumes.hpp"
 #include "token_unlock.hpp"
+#include "token_watch.hpp"
 #include "util/log.hpp"
 
 #include <algorithm>
@@ -53,8 +54,10 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
         channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
         return std::nullopt;
     }
-    if (std::string state = storage::pin_state_message(token); !state.empty())
-        channel.send(auth::encode(auth::Notice{attempt, token.pin_final_try, state}));
+    // Only the final try is worth a warning before the PIN: "count low" just repeats the
+    // "Wrong PIN" the user is still reading, and would replace it on screen.
+    if (token.pin_final_try)
+        channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
     secure::SecretBuffer answer(auth::max_secret);
     if (token.pin_final_try) {
         // Spending the last try locks the card if it is wrong: the user confirms first.
@@ -96,6 +99,8 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
         if (!outcome.ok)
             return failure(attempt, auth::Status::denied, outcome.user_message);
     }
+    // The parent watches this card for removal once the success is out (token_watch.hpp).
+    channel.send(unlocked_token_frame(attempt, token));
     return auth::Result{attempt, auth::Status::success, 0, ""};
 }
 

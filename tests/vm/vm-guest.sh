@@ -17,7 +17,8 @@ set +a
 finish() {
     echo "$1" >/shared/result
     echo "VM-TEST-RESULT $1" >/dev/console
-    sync
+    # Bounded: a volume a failed test left suspended would block an unbounded sync forever.
+    timeout 10 sync
     # vm-run.sh starts QEMU with -no-reboot, so a reboot ends the VM at once.
     echo b >/proc/sysrq-trigger
     sleep 30
