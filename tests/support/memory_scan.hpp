@@ -12,9 +12,10 @@
 namespace rampart::test {
 
 struct MemoryScan {
-    bool readable = false;   // at least the heap could be read
+    bool readable = false;   // some of its memory could be read at all
     std::size_t matches = 0; // occurrences outside the excluded range
     std::size_t bytes_read = 0;
+    std::size_t skipped_huge = 0; // mappings of 1 GiB or more, not read (ASan's shadow)
     std::string error;
 };
 

@@ -70,6 +70,8 @@ PamFixture::PamFixture(std::span<const char> password, const std::string &stack)
         // pam_wrapper's RTLD_DEEPBIND and ASan's link-order check both fight the preload.
         const char *asan = getenv("ASAN_OPTIONS");
         wanted.push_back({"PAM_WRAPPER_DISABLE_DEEPBIND", "1"});
+        // pam_wrapper 1.1.4 reads the variable under this (misspelt) name.
+        wanted.push_back({"UID_WRAPPER_DISABLE_DEEPBIND", "1"});
         wanted.push_back({"ASAN_OPTIONS", std::string(asan ? asan : "") + (asan ? ":" : "") +
                                               "verify_asan_link_order=0"});
     }
