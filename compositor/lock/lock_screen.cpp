@@ -75,7 +75,10 @@ void LockScreen::apply_config()
     settings.backoff_max = std::chrono::seconds(lock.backoff_max);
     settings.check_timeout = std::chrono::seconds(lock.check_timeout);
     const config::StorageConfig &storage = server_.config.storage;
-    settings.lock_storage = std::any_of(storage.volumes.begin(), storage.volumes.end(),
+    // With the system broker the administrator's file decides (the broker reads it; ours may
+    // be another): always ask, and it does what its own policy says.
+    settings.lock_storage = lock.authd == config::AuthdMode::system ||
+                            std::any_of(storage.volumes.begin(), storage.volumes.end(),
                                         [&](const config::VolumeConfig &v) {
                                             return storage.policy_for(v) == config::OnLock::suspend;
                                         });

@@ -72,6 +72,9 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     if (!ask(channel, attempt, auth::PromptStyle::secret,
              "PIN for the card \"" + token.label + "\": ", answer))
         return failure(attempt, auth::Status::unavailable, "The check was abandoned.");
+    // An empty PIN is never right, and a card that needs no login would take it: refused.
+    if (answer.empty())
+        return failure(attempt, auth::Status::denied, "Type the card's PIN.");
     const storage::Mode mode = storage::mode_from_environment();
     for (const storage::TokenMatch &match : matches) {
         secure::SecretBuffer passphrase(1024);
@@ -101,6 +104,14 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     }
     // The parent watches this card for removal once the success is out (token_watch.hpp).
     channel.send(unlocked_token_frame(attempt, token));
+    // The card opens only the volumes enrolled for it: the screen unlocks only if none of the
+    // user's volumes is left closed or suspended behind it.
+    if (mode == storage::Mode::real)
+        for (const storage::VolumeStatus &volume : storage::status(storage))
+            if (volume.state != storage::VolumeState::active)
+                return failure(attempt, auth::Status::denied,
+                               "Volume " + volume.name +
+                                   " is not opened by this card: unlock with your password.");
     return auth::Result{attempt, auth::Status::success, 0, ""};
 }
 

@@ -249,3 +249,15 @@ TEST_CASE("card_removal = ignore: pulling the card leaves the session unlocked",
     CHECK_FALSE(h.wait_until([&] { return h.server().locked(); }, 1500ms));
     CHECK(h.server_event_count("lock", {{"reason", "card-removed"}}) == 0);
 }
+
+TEST_CASE("an empty PIN is refused without reaching the card", "[lock][token]")
+{
+    CardLock card({});
+    Harness h({.config_text = card.config});
+    h.server().lock("test");
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_prompt) == 1; }, 15000ms));
+    answer(h, "");
+    REQUIRE(h.wait_until([&] { return h.server_event_count("auth_failed") == 1; }, 15000ms));
+    CHECK(h.server().locked());
+    CHECK(h.server().lock_screen->controller().message() == "Type the card's PIN.");
+}
