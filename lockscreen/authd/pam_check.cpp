@@ -34,6 +34,7 @@ struct Conversation {
     // The first secret answer: the password, which also opens the user's volumes.
     secure::SecretBuffer password{auth::max_secret};
     bool keep_password = false;
+    bool answering_secret = false; // the prompt being answered is echo-off (a password)
 };
 
 void free_responses(pam_response *responses, int count)
@@ -56,7 +57,8 @@ char *wait_for_answer(Conversation &conversation)
     if (!answer || answer->attempt != conversation.attempt)
         return nullptr;
     const auto secret = conversation.channel.decoder().answer_secret();
-    if (conversation.keep_password && conversation.password.empty())
+    if (conversation.keep_password && conversation.answering_secret &&
+        conversation.password.empty())
         conversation.password.append(secret);
     auto *copy = static_cast<char *>(std::malloc(secret.size() + 1));
     if (copy) {
@@ -88,6 +90,7 @@ int converse(int count, const pam_message **messages, pam_response **responses_o
             ok = conversation.channel.send(
                 auth::encode(auth::Prompt{conversation.attempt, style, text}));
             if (ok) {
+                conversation.answering_secret = style == auth::PromptStyle::secret;
                 responses[i].resp = wait_for_answer(conversation);
                 ok = responses[i].resp != nullptr;
             }
