@@ -187,11 +187,6 @@ void LockController::broker_lost(Clock now)
     broker_failed(now, "Authentication is not available");
 }
 
-bool LockController::expects_broker_message() const
-{
-    return phase_ == Phase::starting || phase_ == Phase::checking || phase_ == Phase::securing;
-}
-
 void LockController::prompt(const auth::Prompt &prompt, Clock now)
 {
     if (!in_check() || prompt.attempt != attempt_) {

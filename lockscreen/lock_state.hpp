@@ -89,7 +89,6 @@ public:
     void result(const auth::Result &result, Clock now);
     void storage_done(const auth::StorageDone &done, Clock now);
     uint32_t current_attempt() const { return attempt_; }
-    bool expects_broker_message() const;
 
     // The user's keys.
     void type(std::string_view utf8);

@@ -8,7 +8,6 @@
 
 #include <wayland-server-core.h>
 
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>

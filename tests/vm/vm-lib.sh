@@ -81,3 +81,16 @@ start_rampart() {
 keyboard() {
     "$VM_TYPE" --pid "$RAMPART_PID"
 }
+
+# make_volume DISK NAME MOUNTPOINT PASSPHRASE: a LUKS2 volume (pbkdf2, few iterations: fast
+# under emulation) opened as NAME, ext4, mounted, with 4 MiB of random data in MOUNTPOINT/data.
+make_volume() {
+    note "format $1"
+    printf %s "$4" | cryptsetup luksFormat --type luks2 --pbkdf pbkdf2 \
+        --pbkdf-force-iterations 1000 --batch-mode --key-file - "$1"
+    printf %s "$4" | cryptsetup open --key-file - "$1" "$2"
+    mkfs.ext4 -q "/dev/mapper/$2"
+    mkdir -p "$3"
+    mount "/dev/mapper/$2" "$3"
+    head -c 4M /dev/urandom >"$3/data"
+}

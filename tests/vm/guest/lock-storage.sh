@@ -80,14 +80,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the volume ----------------------------------------------------------------------------
-note "format $disk"
-printf %s "$password" | cryptsetup luksFormat --type luks2 --pbkdf pbkdf2 \
-    --pbkdf-force-iterations 1000 --batch-mode --key-file - "$disk"
-printf %s "$password" | cryptsetup open --key-file - "$disk" "$name"
-mkfs.ext4 -q "/dev/mapper/$name"
-mkdir -p "$mnt"
-mount "/dev/mapper/$name" "$mnt"
-head -c 4M /dev/urandom >"$mnt/data"
+make_volume "$disk" "$name" "$mnt" "$password"
 want=$(sha256sum <"$mnt/data" | cut -d' ' -f1)
 active "open"
 

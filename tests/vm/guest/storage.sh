@@ -33,14 +33,7 @@ state() { dmsetup info "$name" | awk '/^State:/ { print $2 }'; }
 key() { dmsetup table --showkeys "$name" | awk '$3 == "crypt" { print $5 }'; }
 blocked() { kill -0 "$1" 2>/dev/null; }
 
-note "format"
-printf %s "$password" | cryptsetup luksFormat --type luks2 --pbkdf pbkdf2 \
-    --pbkdf-force-iterations 1000 --batch-mode --key-file - "$disk"
-printf %s "$password" | cryptsetup open --key-file - "$disk" "$name"
-mkfs.ext4 -q "/dev/mapper/$name"
-mkdir -p "$mnt"
-mount "/dev/mapper/$name" "$mnt"
-head -c 4M /dev/urandom >"$mnt/data"
+make_volume "$disk" "$name" "$mnt" "$password"
 want=$(sha256sum <"$mnt/data" | cut -d' ' -f1)
 # Clean and not cached: the reader after the lock must go to the device.
 sync
