@@ -267,8 +267,9 @@ void LockScreen::keyboard_changed()
 
 void LockScreen::note_activity()
 {
-    if (!engaged())
-        arm_idle();
+    // Input handling only notes the time: re-arming a timerfd on every pointer motion would
+    // be a system call per event. The timer checks the time when it fires.
+    last_activity_ = now();
 }
 
 void LockScreen::arm_idle()
@@ -283,11 +284,27 @@ void LockScreen::arm_idle()
         idle_timer_ = wl_event_loop_add_timer(
             server_.loop,
             [](void *data) {
-                static_cast<LockScreen *>(data)->lock("idle");
+                static_cast<LockScreen *>(data)->idle_timer_fired();
                 return 0;
             },
             this);
+    last_activity_ = now();
     wl_event_source_timer_update(idle_timer_, seconds * 1000);
+}
+
+void LockScreen::idle_timer_fired()
+{
+    if (engaged())
+        return; // re-armed at unlock
+    lockscreen::Clock timeout = std::chrono::seconds(server_.config.lock.effective_idle_timeout());
+    lockscreen::Clock idle = now() - last_activity_;
+    if (idle < timeout) {
+        // Activity meanwhile: wait for the rest (at least 1 ms: 0 would disarm the timer).
+        wl_event_source_timer_update(
+            idle_timer_, static_cast<int>(std::max<int64_t>(1, (timeout - idle).count())));
+        return;
+    }
+    lock("idle");
 }
 
 void LockScreen::arm_tick()

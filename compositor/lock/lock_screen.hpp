@@ -93,6 +93,7 @@ private:
     void draw(Output &output);
     void arm_tick();
     void arm_idle();
+    void idle_timer_fired();
     std::string state_path() const;
     static std::string lookup_user_name();
 
@@ -112,6 +113,7 @@ private:
     std::string unlock_by_ = "authd";
     bool shown_reported_ = false;
     bool backend_started_ = false;
+    lockscreen::Clock last_activity_{0};                     // the last input from a real device
     std::optional<lockscreen::PersistentLockState> unsaved_; // a write failed: retried
     std::unique_ptr<session::Logind> logind_;
     void session_locked_shown(); // lock_session.cpp

@@ -235,6 +235,17 @@ TEST_CASE("the lock binding and --start-locked lock; the idle timeout locks", "[
         REQUIRE(h.wait_until([&] { return h.server().locked(); }, 4000ms));
         CHECK(h.server_event_count("lock", {{"reason", "idle"}}) == 1);
     }
+    SECTION("input postpones the idle lock; it comes once input stops")
+    {
+        Harness h({.config_text = "[lock]\nidle_timeout = 1\n"});
+        for (int i = 0; i < 8; ++i) { // 2 s of pointer motion, every 250 ms
+            h.pointer_to(100 + i, 100);
+            h.wait_until([] { return false; }, 250ms);
+            REQUIRE_FALSE(h.server().locked());
+        }
+        REQUIRE(h.wait_until([&] { return h.server().locked(); }, 4000ms));
+        CHECK(h.server_event_count("lock", {{"reason", "idle"}}) == 1);
+    }
 }
 
 TEST_CASE("after an unlock the password is in neither process's memory", "[lock][memory]")
