@@ -237,11 +237,14 @@ TEST_CASE("the lock binding and --start-locked lock; the idle timeout locks", "[
     }
     SECTION("input postpones the idle lock; it comes once input stops")
     {
-        Harness h({.config_text = "[lock]\nidle_timeout = 1\n"});
-        for (int i = 0; i < 8; ++i) { // 2 s of pointer motion, every 250 ms
+        // Slow runs (valgrind) get a longer timeout, as wait_until scales its waits alike.
+        const auto timeout = std::chrono::duration_cast<std::chrono::seconds>(scaled(1000ms));
+        const int seconds = std::max<int>(1, static_cast<int>(timeout.count()));
+        Harness h({.config_text = "[lock]\nidle_timeout = " + std::to_string(seconds) + "\n"});
+        for (int i = 0; i < 8; ++i) { // twice the timeout of pointer motion, every quarter
             h.pointer_to(100 + i, 100);
-            h.wait_until([] { return false; }, 250ms);
             REQUIRE_FALSE(h.server().locked());
+            h.wait_until([] { return false; }, 250ms); // scaled like the timeout
         }
         REQUIRE(h.wait_until([&] { return h.server().locked(); }, 4000ms));
         CHECK(h.server_event_count("lock", {{"reason", "idle"}}) == 1);
