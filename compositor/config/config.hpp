@@ -168,13 +168,20 @@ struct VolumeConfig {
     std::string name;              // device-mapper name, [A-Za-z0-9_-]{1,64}, unique
     std::string device;            // LUKS2 block device or image file, absolute path
     std::optional<OnLock> on_lock; // unset: [storage].on_lock
+    // The account whose lock screen opens and suspends it (its [storage].user when unset in
+    // the file; a volume without an owner is a config error). The broker serves a peer only
+    // the volumes its SO_PEERCRED uid's account owns.
+    std::string user;
 };
 struct StorageConfig {
     OnLock on_lock = OnLock::keep;
     CardRemoval card_removal = CardRemoval::ignore; // when the token that unlocked goes
     std::string pkcs11_module;                      // empty: p11-kit's module list (p11-kit-proxy)
+    std::string user; // the owner of volumes that name none
     std::vector<VolumeConfig> volumes;
     OnLock policy_for(const VolumeConfig &volume) const { return volume.on_lock.value_or(on_lock); }
+    // This config with only the volumes `account` owns.
+    StorageConfig owned_by(std::string_view account) const;
 };
 
 struct Config {

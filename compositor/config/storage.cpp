@@ -3,7 +3,7 @@
 
 #include <map>
 
-namespace rampart::config::detail {
+namespace rampart::config {
 
 namespace {
 bool is_mapping_name(const std::string &name)
@@ -16,7 +16,39 @@ bool is_mapping_name(const std::string &name)
             return false;
     return true;
 }
+// Account names as Debian's adduser accepts them (and a trailing $ for machine accounts).
+bool is_account_name(const std::string &name)
+{
+    if (name.empty() || name.size() > 32 || name.front() == '-')
+        return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+                             (c == '$' && i + 1 == name.size());
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+void check_account(detail::ValueReader &values, const toml::table &table, const std::string &prefix,
+                   const std::string &name)
+{
+    if (table.contains("user") && !is_account_name(name))
+        values.fail(table.get("user")->source(),
+                    prefix + ".user must be an account name (1 to 32 of A-Z a-z 0-9 _ . -)");
+}
 } // namespace
+
+StorageConfig StorageConfig::owned_by(std::string_view account) const
+{
+    StorageConfig owned = *this;
+    std::erase_if(owned.volumes, [&](const VolumeConfig &v) { return v.user != account; });
+    return owned;
+}
+
+namespace detail {
 
 void StorageReader::read_settings(const toml::node &node)
 {
@@ -28,7 +60,9 @@ void StorageReader::read_settings(const toml::node &node)
           values_.choice(storage_.on_lock, {{"keep", OnLock::keep}, {"suspend", OnLock::suspend}})},
          {"card_removal", values_.choice(storage_.card_removal, {{"ignore", CardRemoval::ignore},
                                                                  {"lock", CardRemoval::lock}})},
-         {"pkcs11_module", values_.field(storage_.pkcs11_module)}});
+         {"pkcs11_module", values_.field(storage_.pkcs11_module)},
+         {"user", values_.field(storage_.user)}});
+    check_account(values_, *node.as_table(), "storage", storage_.user);
     const std::string &module = storage_.pkcs11_module;
     if (!module.empty() && module.front() != '/')
         values_.fail(node.source(), "storage.pkcs11_module must be an absolute path");
@@ -57,6 +91,7 @@ void StorageReader::read_volumes(const toml::node &node)
         values_.read_fields(table, prefix,
                             {{"name", values_.field(volume.name, false)},
                              {"device", values_.field(volume.device, false)},
+                             {"user", values_.field(volume.user)},
                              {"on_lock", values_.choice(on_lock, {{"keep", OnLock::keep},
                                                                   {"suspend", OnLock::suspend}})}});
         if (has_on_lock)
@@ -65,6 +100,7 @@ void StorageReader::read_volumes(const toml::node &node)
             values_.fail(table.source(), prefix + " needs a name and a device");
             continue;
         }
+        check_account(values_, table, prefix, volume.user);
         if (!is_mapping_name(volume.name))
             values_.fail(table.get("name")->source(),
                          prefix + ".name must be 1 to 64 of A-Z a-z 0-9 _ -");
@@ -80,12 +116,25 @@ void StorageReader::read_volumes(const toml::node &node)
                                                             ".device is already used by volume[" +
                                                             std::to_string(first->second) + "]");
         storage_.volumes.push_back(std::move(volume));
+        volume_sources_.push_back(table.source());
     }
 }
 
 void StorageReader::finish(StorageConfig &out)
 {
+    // [storage] may come after the volumes in the file: owners are settled only now. A volume
+    // nobody owns would be every local user's to suspend through the system broker.
+    for (std::size_t index = 0; index < storage_.volumes.size(); ++index) {
+        VolumeConfig &volume = storage_.volumes[index];
+        if (volume.user.empty())
+            volume.user = storage_.user;
+        if (volume.user.empty())
+            values_.fail(volume_sources_[index],
+                         "volume[" + std::to_string(index) +
+                             "] has no owner: set user = \"<account>\" in it or in [storage]");
+    }
     out = storage_;
 }
 
-} // namespace rampart::config::detail
+} // namespace detail
+} // namespace rampart::config

@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace rampart::config::detail {
 
@@ -21,6 +22,7 @@ public:
 private:
     ValueReader &values_;
     StorageConfig storage_;
+    std::vector<toml::source_region> volume_sources_; // where each volume was written
 };
 
 } // namespace rampart::config::detail

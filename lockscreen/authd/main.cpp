@@ -153,7 +153,13 @@ int serve(const Options &options)
                        loaded.error ? loaded.error->to_string().c_str() : "unknown error");
             return 2;
         }
-        config.storage = loaded.config->storage;
+        // Only the volumes this user owns: another account's peer may neither suspend nor
+        // probe them, nor open them with its own card or password.
+        config.storage = loaded.config->storage.owned_by(*user);
+        if (config.storage.volumes.size() != loaded.config->storage.volumes.size())
+            log::debug("%zu of %zu configured volumes belong to %s",
+                       config.storage.volumes.size(), loaded.config->storage.volumes.size(),
+                       user->c_str());
     }
     authd::Session session(connection, std::move(config));
     return session.run();

@@ -28,7 +28,8 @@ struct ScopedEnv {
 
 std::string volume_config(const std::string &image, const char *on_lock)
 {
-    return std::string("[storage]\non_lock = \"") + on_lock + "\"\n[[volume]]\nname = \"home\"\n" +
+    return std::string("[storage]\non_lock = \"") + on_lock + "\"\nuser = \"" +
+           current_user_name() + "\"\n[[volume]]\nname = \"home\"\n" +
            "device = \"" + image + "\"\n";
 }
 } // namespace
@@ -93,7 +94,10 @@ TEST_CASE("rampartctl storage status asks the broker", "[storage][control]")
     std::string image = dir.file("home.img");
     storage::test::format_luks2(image, "passphrase");
     std::string config = dir.file("rampart.toml");
-    std::ofstream(config) << volume_config(image, "suspend");
+    // A volume of another account: not this user's to see, suspend or open.
+    std::ofstream(config) << volume_config(image, "suspend")
+                          << "[[volume]]\nname = \"theirs\"\ndevice = \"" << image
+                          << ".theirs\"\nuser = \"someone-else\"\n";
     Harness h;
     ClientProcess &ctl = h.start_program({getenv("RAMPARTCTL"), "storage", "status", "--config",
                                           config, "--authd", getenv("RAMPART_AUTHD")});
@@ -105,4 +109,5 @@ TEST_CASE("rampartctl storage status asks the broker", "[storage][control]")
     CHECK(ctl.exit_code() == 0);
     CHECK(output.find("home (" + image + "): inactive, on lock: suspend") != std::string::npos);
     CHECK(output.find("no enrolled tokens") != std::string::npos);
+    CHECK(output.find("theirs") == std::string::npos);
 }

@@ -59,7 +59,8 @@ struct CardLock {
         REQUIRE(enrolled.status == 0);
         // A module path rather than p11-kit's list: that list is the system's.
         const std::string module = options.wrapper ? lab.use_wrapper(3) : softhsm_module;
-        config = "[storage]\npkcs11_module = \"" + module + "\"\n";
+        config = "[storage]\npkcs11_module = \"" + module + "\"\nuser = \"" + current_user_name() +
+                 "\"\n";
         if (!options.card_removal.empty())
             config += "card_removal = \"" + options.card_removal + "\"\n";
         config += "[[volume]]\nname = \"home\"\ndevice = \"" + image.string() + "\"\n";

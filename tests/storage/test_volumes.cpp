@@ -27,7 +27,7 @@ constexpr std::string_view password = "correct horse";
 config::VolumeConfig volume(std::string name, std::string device,
                             std::optional<config::OnLock> on_lock = std::nullopt)
 {
-    return {std::move(name), std::move(device), on_lock};
+    return {std::move(name), std::move(device), on_lock, "owner"};
 }
 
 // Passphrases go through a SecretBuffer, as in the broker.

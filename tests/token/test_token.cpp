@@ -30,7 +30,7 @@ storage_for(std::initializer_list<std::pair<std::string, std::string>> volumes,
     config::StorageConfig config;
     config.pkcs11_module = module;
     for (const auto &[name, device] : volumes)
-        config.volumes.push_back(config::VolumeConfig{name, device, std::nullopt});
+        config.volumes.push_back(config::VolumeConfig{name, device, std::nullopt, "owner"});
     return config;
 }
 

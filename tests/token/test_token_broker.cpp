@@ -40,9 +40,10 @@ struct CardSetup {
     // through p11-kit's module list (removal by deleting its token directory).
     // `socket_args`: run socket activated with these arguments; `install` then puts the
     // config where that broker reads it, and `real_authd` is the broker the script runs.
+    // `owner`: the account the volume belongs to.
     CardSetup(bool wrapper, std::vector<std::string> socket_args = {},
               const std::function<void(const std::string &)> &install = {},
-              const std::string &real_authd = {})
+              const std::string &real_authd = {}, const std::string &owner = current_user())
     {
         lab.add_token("card-a", pin);
         image = lab.make_volume("home", volume_password);
@@ -51,7 +52,7 @@ struct CardSetup {
         REQUIRE(enrolled.status == 0);
         config_path = (lab.dir() / "rampart.toml").string();
         std::ofstream config(config_path);
-        config << "[storage]\n";
+        config << "[storage]\nuser = \"" << owner << "\"\n";
         // p11-kit's own list would be the system's (no SoftHSM2 there); the module path is
         // the admin's other choice, and the one both ways go through.
         config << "pkcs11_module = \""
@@ -126,6 +127,44 @@ std::size_t count_events(const std::vector<auth::Message> &messages)
             return std::holds_alternative<auth::Event>(m);
         }));
 }
+
+// The socket-activated broker reads only /etc/rampart/rampart.toml. While this lives,
+// RAMPART_AUTHD names a script that runs the real broker in a mount namespace of its own
+// where an overlay over /etc holds the test's config; that takes root.
+struct SystemBrokerNamespace {
+    static bool possible()
+    {
+        return geteuid() == 0 && test::run_command({"unshare", "-m", "true"}).status == 0;
+    }
+
+    test::TokenLab outer; // the overlay's directories; outlives the broker
+    std::filesystem::path upper = outer.dir() / "etc-upper", work = outer.dir() / "etc-work";
+    std::string real_authd = std::getenv("RAMPART_AUTHD");
+
+    SystemBrokerNamespace()
+    {
+        std::filesystem::create_directories(upper / "rampart");
+        std::filesystem::create_directories(work);
+        const auto script = outer.dir() / "authd-in-namespace.sh";
+        std::ofstream(script) << "#!/bin/sh\n"
+                              << "exec unshare -m sh -c 'mount -t overlay overlay -o "
+                              << "lowerdir=/etc,upperdir=" << upper.string()
+                              << ",workdir=" << work.string()
+                              << " /etc && exec \"$0\" \"$@\"' \"$RAMPART_REAL_AUTHD\" \"$@\"\n";
+        std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+        setenv("RAMPART_AUTHD", script.c_str(), 1);
+    }
+    ~SystemBrokerNamespace() { setenv("RAMPART_AUTHD", real_authd.c_str(), 1); }
+    SystemBrokerNamespace(const SystemBrokerNamespace &) = delete;
+    SystemBrokerNamespace &operator=(const SystemBrokerNamespace &) = delete;
+
+    std::function<void(const std::string &)> installer()
+    {
+        return [this](const std::string &config) {
+            std::filesystem::copy_file(config, upper / "rampart" / "rampart.toml");
+        };
+    }
+};
 
 } // namespace
 
@@ -238,35 +277,12 @@ TEST_CASE("a storage status request pauses the watch; it goes on afterwards",
 TEST_CASE("a socket-activated instance does not idle out while it watches a card",
           "[token][authd][removal]")
 {
-    // That mode reads only /etc/rampart/rampart.toml. The broker runs in a mount namespace
-    // of its own where an overlay over /etc holds the test's config; that takes root.
-    if (geteuid() != 0 || test::run_command({"unshare", "-m", "true"}).status != 0) {
+    if (!SystemBrokerNamespace::possible()) {
         WARN("skipped: needs root and mount namespaces");
         return;
     }
-    test::TokenLab outer; // the namespace's /etc overlay dirs; outlives the broker
-    const auto upper = outer.dir() / "etc-upper", work = outer.dir() / "etc-work";
-    std::filesystem::create_directories(upper / "rampart");
-    std::filesystem::create_directories(work);
-    const auto script = outer.dir() / "authd-in-namespace.sh";
-    std::ofstream(script) << "#!/bin/sh\n"
-                          << "exec unshare -m sh -c 'mount -t overlay overlay -o lowerdir=/etc,"
-                          << "upperdir=" << upper.string() << ",workdir=" << work.string()
-                          << " /etc && exec \"$0\" \"$@\"' \"$RAMPART_REAL_AUTHD\" \"$@\"\n";
-    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-    const std::string real = std::getenv("RAMPART_AUTHD");
-    setenv("RAMPART_AUTHD", script.c_str(), 1);
-    struct Restore {
-        std::string value;
-        ~Restore() { setenv("RAMPART_AUTHD", value.c_str(), 1); }
-    } restore{real};
-
-    CardSetup setup(
-        true, {"--idle-timeout-ms", "1500"},
-        [&](const std::string &config) {
-            std::filesystem::copy_file(config, upper / "rampart" / "rampart.toml");
-        },
-        real);
+    SystemBrokerNamespace system;
+    CardSetup setup(true, {"--idle-timeout-ms", "1500"}, system.installer(), system.real_authd);
     REQUIRE(setup.check(1, pin).status == auth::Status::success);
     // Well past the idle timeout: still there, watching.
     CHECK_FALSE(setup.broker->wait_exit(5s));
@@ -279,4 +295,32 @@ TEST_CASE("a socket-activated instance does not idle out while it watches a card
     REQUIRE(status);
     CHECK(WIFEXITED(*status));
     CHECK(WEXITSTATUS(*status) == 0);
+}
+
+TEST_CASE("socket activated: a peer gets only the volumes its account owns",
+          "[token][authd][storage]")
+{
+    if (!SystemBrokerNamespace::possible()) {
+        WARN("skipped: needs root and mount namespaces");
+        return;
+    }
+    // The volume, and the card enrolled in it, belong to another account: this peer (root,
+    // by SO_PEERCRED) may not see the volume, suspend it, or be offered its card.
+    SystemBrokerNamespace system;
+    CardSetup setup(true, {}, system.installer(), system.real_authd, "someone-else");
+    setup.broker->send(auth::encode(auth::StorageRequest{1, auth::StorageOp::status}));
+    auto status = setup.broker->next(20s);
+    REQUIRE(status);
+    const auto *done = std::get_if<auth::StorageDone>(&*status);
+    REQUIRE(done);
+    CHECK(done->text == "No encrypted volumes are configured.");
+    setup.broker->send(auth::encode(auth::StorageRequest{2, auth::StorageOp::lock}));
+    auto locked = setup.broker->next(20s);
+    REQUIRE(locked);
+    REQUIRE(std::holds_alternative<auth::StorageDone>(*locked));
+    CHECK(std::get<auth::StorageDone>(*locked).ok);
+    // The card is present and enrolled, but not for this user: the password is asked.
+    std::string prompt;
+    CHECK(setup.check(3, volume_password, &prompt).status == auth::Status::success);
+    CHECK(prompt.find("PIN") == std::string::npos);
 }

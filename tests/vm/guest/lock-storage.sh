@@ -124,6 +124,7 @@ lock_before_sleep = false
 
 [storage]
 on_lock = \"suspend\"
+user = \"root\"
 
 [[volume]]
 name = \"$name\"

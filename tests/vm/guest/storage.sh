@@ -23,6 +23,7 @@ command -v cryptsetup >/dev/null || fail "cryptsetup is not installed (cryptsetu
 cat >"$config" <<TOML
 [storage]
 on_lock = "suspend"
+user = "root"
 [[volume]]
 name = "$name"
 device = "$disk"
