@@ -150,6 +150,24 @@ std::string describe(const char *stage, int code)
     return std::string(stage) + ": " + pam_strerror(nullptr, code);
 }
 
+// pam_acct_mgmt alone, for a user the smartcard already proved: the account rules apply to
+// every way in (sshd does the same after a key).
+CheckOutcome check_account(const CheckRequest &request, Conversation &conversation)
+{
+    const pam_conv callbacks{converse, &conversation};
+    pam_handle_t *handle = nullptr;
+    int code = pam_start(request.service.c_str(), request.user.c_str(), &callbacks, &handle);
+    if (code != PAM_SUCCESS)
+        return {auth::Status::unavailable, unavailable_text, describe("pam_start", code)};
+    code = pam_acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
+    log::debug("pam_acct_mgmt (smartcard): %s", pam_strerror(handle, code));
+    CheckOutcome outcome = classify(PAM_SUCCESS, code);
+    if (outcome.status == auth::Status::success && !same_user(handle, request.user))
+        outcome = {auth::Status::denied, account_denied_text, ""};
+    pam_end(handle, code);
+    return outcome;
+}
+
 } // namespace
 
 CheckOutcome classify(int authenticate_code, int account_code)
@@ -186,7 +204,16 @@ void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport 
         return;
     }
     if (request.method == auth::Method::automatic) {
-        if (auto result = run_token_check(request.attempt, request.storage, conversation.channel)) {
+        const AccountCheck account = [&]() -> std::optional<auth::Result> {
+            const CheckOutcome outcome = check_account(request, conversation);
+            if (outcome.status == auth::Status::success)
+                return std::nullopt;
+            if (outcome.status == auth::Status::unavailable)
+                journal::auth_unavailable(request.user, outcome.detail);
+            return auth::Result{request.attempt, outcome.status, 0, outcome.text};
+        };
+        if (auto result = run_token_check(request.attempt, request.storage, conversation.channel,
+                                          account)) {
             conversation.channel.send(auth::encode(*result));
             return;
         }

@@ -7,6 +7,7 @@
 #include "util/log.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace rampart::authd {
 
@@ -35,7 +36,8 @@ auth::Result failure(std::uint32_t attempt, auth::Status status, std::string tex
 } // namespace
 
 std::optional<auth::Result> run_token_check(std::uint32_t attempt,
-                                            const config::StorageConfig &storage, Channel &channel)
+                                            const config::StorageConfig &storage, Channel &channel,
+                                            const AccountCheck &account)
 {
     if (storage.volumes.empty())
         return std::nullopt;
@@ -76,42 +78,75 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     if (answer.empty())
         return failure(attempt, auth::Status::denied, "Type the card's PIN.");
     const storage::Mode mode = storage::mode_from_environment();
-    for (const storage::TokenMatch &match : matches) {
-        secure::SecretBuffer passphrase(1024);
-        storage::TokenUnlock unlocked =
-            storage::derive_volume_passphrase(match, answer.view(), passphrase);
-        switch (unlocked.result) {
-        case storage::PinResult::ok: break;
-        case storage::PinResult::wrong_pin:
-        case storage::PinResult::pin_locked:
-        case storage::PinResult::token_removed:
-            return failure(attempt, auth::Status::denied, unlocked.user_message);
-        case storage::PinResult::error:
-        default:
-            log::warning("token: %s", unlocked.detail.c_str());
-            return failure(attempt, auth::Status::unavailable, unlocked.user_message);
-        }
-        auto volume = std::find_if(
-            storage.volumes.begin(), storage.volumes.end(),
-            [&](const config::VolumeConfig &v) { return v.name == match.enrolled.volume; });
-        if (volume == storage.volumes.end())
-            return failure(attempt, auth::Status::unavailable,
-                           "The card's volume is not configured.");
-        storage::Outcome outcome =
-            storage::unlock_volume(*volume, passphrase.view(), mode, storage::Credential::token);
-        if (!outcome.ok)
-            return failure(attempt, auth::Status::denied, outcome.user_message);
+
+    // The card opens only the volumes enrolled for it: the others must be open already, or
+    // the screen would unlock in front of a closed volume. Checked before anything changes.
+    std::vector<const config::VolumeConfig *> volumes; // the card's, in config order
+    for (const config::VolumeConfig &volume : storage.volumes) {
+        const bool enrolled = std::any_of(matches.begin(), matches.end(), [&](const auto &m) {
+            return m.enrolled.volume == volume.name;
+        });
+        if (enrolled)
+            volumes.push_back(&volume);
     }
-    // The parent watches this card for removal once the success is out (token_watch.hpp).
-    channel.send(unlocked_token_frame(attempt, token));
-    // The card opens only the volumes enrolled for it: the screen unlocks only if none of the
-    // user's volumes is left closed or suspended behind it.
     if (mode == storage::Mode::real)
-        for (const storage::VolumeStatus &volume : storage::status(storage))
-            if (volume.state != storage::VolumeState::active)
+        for (const storage::VolumeStatus &volume : storage::status(storage)) {
+            const bool the_cards = std::any_of(volumes.begin(), volumes.end(), [&](const auto *v) {
+                return v->name == volume.name;
+            });
+            if (!the_cards && volume.state != storage::VolumeState::active)
                 return failure(attempt, auth::Status::denied,
                                "Volume " + volume.name +
                                    " is not opened by this card: unlock with your password.");
+        }
+
+    // Each enrolment of the card gives a candidate passphrase; a volume may hold a stale one
+    // beside the current one, so every candidate is kept and tried in turn.
+    std::vector<std::unique_ptr<secure::SecretBuffer>> passphrases;
+    std::vector<storage::VolumeKeys> keys;
+    bool confirmed = token.pin_final_try; // the user typed "yes" above
+    for (const config::VolumeConfig *volume : volumes) {
+        storage::VolumeKeys entry{volume, {}};
+        std::string last_problem;
+        for (const storage::TokenMatch &match : matches) {
+            if (match.enrolled.volume != volume->name)
+                continue;
+            auto passphrase = std::make_unique<secure::SecretBuffer>(1024);
+            storage::TokenUnlock unlocked =
+                storage::derive_volume_passphrase(match, answer.view(), *passphrase, confirmed);
+            switch (unlocked.result) {
+            case storage::PinResult::ok:
+                confirmed = true; // the PIN is right: no final try is left to spend
+                entry.passphrases.push_back(passphrase->view());
+                passphrases.push_back(std::move(passphrase));
+                continue;
+            case storage::PinResult::wrong_pin:
+            case storage::PinResult::pin_locked:
+            case storage::PinResult::token_removed:
+                return failure(attempt, auth::Status::denied, unlocked.user_message);
+            case storage::PinResult::final_try_unconfirmed:
+                return failure(attempt, auth::Status::cancelled, unlocked.user_message);
+            case storage::PinResult::error: break;
+            }
+            log::warning("token: volume %s, LUKS2 token %d: %s", volume->name.c_str(),
+                         match.enrolled.luks_token_id, unlocked.detail.c_str());
+            last_problem = unlocked.user_message;
+        }
+        if (entry.passphrases.empty())
+            return failure(attempt, auth::Status::unavailable, last_problem);
+        keys.push_back(std::move(entry));
+    }
+    answer.clear();
+
+    // The card proved who is here; the account may still not be allowed in (expired, locked,
+    // outside its hours): PAM says so before any key goes back into the kernel.
+    if (std::optional<auth::Result> refused = account())
+        return refused;
+    storage::Outcome outcome = storage::unlock_with_keys(storage, keys, mode);
+    if (!outcome.ok)
+        return failure(attempt, auth::Status::denied, outcome.user_message);
+    // The parent watches this card for removal once the success is out (token_watch.hpp).
+    channel.send(unlocked_token_frame(attempt, token));
     return auth::Result{attempt, auth::Status::success, 0, ""};
 }
 

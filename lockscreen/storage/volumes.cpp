@@ -217,12 +217,21 @@ Mode mode_from_environment()
     return value && std::strcmp(value, "1") == 0 ? Mode::verify_only : Mode::real;
 }
 
-Outcome unlock_volumes(const StorageConfig &storage, std::span<const char> passphrase, Mode mode)
+namespace {
+// Both unlock paths: in order, all or nothing for the suspend volumes.
+Outcome unlock_in_order(const StorageConfig &storage, std::span<const VolumeKeys> keys, Mode mode,
+                        bool token, bool check_active)
 {
     Outcome outcome;
     std::vector<const VolumeConfig *> opened; // resumed or activated by this call
-    for (const VolumeConfig &volume : storage.volumes) {
-        Step step = unlock_one(volume, passphrase, mode, false, false);
+    for (const VolumeKeys &entry : keys) {
+        const VolumeConfig &volume = *entry.volume;
+        Step step = fail({"no key for it was found", "no passphrase to try"});
+        for (std::span<const char> passphrase : entry.passphrases) {
+            step = unlock_one(volume, passphrase, mode, token, check_active);
+            if (step.done != Done::failed)
+                break;
+        }
         if (record_unlock(outcome, volume, step)) {
             if (step.done == Done::resumed || step.done == Done::activated)
                 opened.push_back(&volume);
@@ -239,14 +248,20 @@ Outcome unlock_volumes(const StorageConfig &storage, std::span<const char> passp
     }
     return outcome;
 }
+} // namespace
 
-Outcome unlock_volume(const VolumeConfig &volume, std::span<const char> passphrase, Mode mode,
-                      Credential credential)
+Outcome unlock_volumes(const StorageConfig &storage, std::span<const char> passphrase, Mode mode)
 {
-    Outcome outcome;
-    record_unlock(outcome, volume,
-                  unlock_one(volume, passphrase, mode, credential == Credential::token, true));
-    return outcome;
+    std::vector<VolumeKeys> keys;
+    for (const VolumeConfig &volume : storage.volumes)
+        keys.push_back({&volume, {passphrase}});
+    return unlock_in_order(storage, keys, mode, false, false);
+}
+
+Outcome unlock_with_keys(const StorageConfig &storage, std::span<const VolumeKeys> keys, Mode mode,
+                         Credential credential)
+{
+    return unlock_in_order(storage, keys, mode, credential == Credential::token, true);
 }
 
 Outcome lock_volumes(const StorageConfig &storage, Mode mode)

@@ -56,11 +56,19 @@ enum class Credential { password, token };
 // keys must not stay in the kernel), and the outcome names the failed volume.
 Outcome unlock_volumes(const config::StorageConfig &storage, std::span<const char> passphrase,
                        Mode mode);
-// One volume (the token path: the volume a LUKS2 token belongs to). Like unlock_volumes, but
-// an active volume's keyslots are checked too: with no PAM step behind it, the passphrase
-// opening a keyslot is the proof. On failure the volume is left as it was.
-Outcome unlock_volume(const config::VolumeConfig &volume, std::span<const char> passphrase,
-                      Mode mode, Credential credential = Credential::token);
+// A volume and the passphrases that may open it, tried in order until one does (the token
+// path: one per enrolment of the card in that volume, as a stale enrolment may sit beside
+// the current one).
+struct VolumeKeys {
+    const config::VolumeConfig *volume = nullptr;
+    std::vector<std::span<const char>> passphrases;
+};
+// The token path: like unlock_volumes, for the listed volumes with their own passphrases, and
+// an active volume's keyslots are checked too (the passphrase opening a keyslot is the proof
+// of the card). On the first volume none of its passphrases opens, the ones this call resumed
+// or activated are suspended again (suspend policy) and the outcome names that volume.
+Outcome unlock_with_keys(const config::StorageConfig &storage, std::span<const VolumeKeys> keys,
+                         Mode mode, Credential credential = Credential::token);
 // At lock, for each volume whose policy is suspend: sync the file systems mounted from its
 // mapping (and from devices stacked on it), then crypt_suspend. keep volumes: nothing. All
 // volumes are attempted even when one fails. verify_only: only checks the headers load.

@@ -46,13 +46,14 @@ struct CardLock {
     PamFixture pam{std::span(volume_password.data(), volume_password.size()),
                    PamFixture::matrix_stack};
     std::filesystem::path image;
+    std::filesystem::path key; // card-a's private key as PEM (for tests that forge enrolments)
     std::string config;
 
     explicit CardLock(const CardOptions &options)
     {
         if (options.unenrolled_card_first)
             lab.add_token("card-b", "222222");
-        lab.add_token("card-a", pin);
+        key = lab.add_token("card-a", pin);
         image = lab.make_volume("home", volume_password);
         const auto enrolled = lab.enroll(image, "pkcs11:token=card-a", volume_password, pin);
         INFO(enrolled.output);
@@ -261,4 +262,67 @@ TEST_CASE("an empty PIN is refused without reaching the card", "[lock][token]")
     REQUIRE(h.wait_until([&] { return h.server_event_count("auth_failed") == 1; }, 15000ms));
     CHECK(h.server().locked());
     CHECK(h.server().lock_screen->controller().message() == "Type the card's PIN.");
+}
+
+TEST_CASE("the card does not let a refused account in: PAM's account step runs too",
+          "[lock][token]")
+{
+    CardLock card({});
+    // The card and its PIN are right; the account has expired.
+    card.pam.set_stack("auth required @MATRIX@\naccount required @TEST@ acct=expired\n");
+    Harness h({.config_text = card.config});
+    h.server().lock("test");
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_prompt) == 1; }, 15000ms));
+    answer(h, pin);
+    REQUIRE(h.wait_until([&] { return h.server_event_count("auth_not_accepted") == 1; }, 15000ms));
+    CHECK(h.server().locked());
+    CHECK(h.server_event_count("unlocked") == 0);
+    CHECK(h.server().lock_screen->controller().message() ==
+          "Your account has expired. Contact your administrator.");
+    // The same PIN once the account is allowed again: it was the account step that refused.
+    card.pam.set_stack(PamFixture::matrix_stack);
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_prompt) == 2; }, 15000ms));
+    answer(h, pin);
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }, 15000ms));
+}
+
+TEST_CASE("a stale enrolment of the card before the current one does not block the unlock",
+          "[lock][token]")
+{
+    CardLock card({});
+    // What re-enrolling can leave behind: token 0 wraps a secret that opens no keyslot (made
+    // with the card's own public key, so the card decrypts it fine), token 1 is the real one.
+    const auto dir = card.lab.dir();
+    const std::string image = card.image.string();
+    const auto exported = test::run_command(
+        {"cryptsetup", "token", "export", "--token-id", "0", image});
+    REQUIRE(exported.status == 0);
+    const std::string real_json = exported.output;
+    REQUIRE(test::run_command({"sh", "-c",
+                               "head -c 32 /dev/urandom >" + (dir / "stale.bin").string() +
+                                   " && openssl pkeyutl -encrypt -inkey " +
+                                   card.key.string() + " -pkeyopt rsa_padding_mode:pkcs1 -in " +
+                                   (dir / "stale.bin").string() + " -out " +
+                                   (dir / "stale.enc").string()})
+                .status == 0);
+    const auto stale_key = test::run_command({"base64", "-w0", (dir / "stale.enc").string()});
+    REQUIRE(stale_key.status == 0);
+    const auto key_at = real_json.find("\"pkcs11-key\":\"");
+    REQUIRE(key_at != std::string::npos);
+    const auto key_start = key_at + std::string("\"pkcs11-key\":\"").size();
+    const std::string stale_json = real_json.substr(0, key_start) + stale_key.output +
+                                   real_json.substr(real_json.find('"', key_start));
+    std::ofstream(dir / "stale.json") << stale_json;
+    std::ofstream(dir / "real.json") << real_json;
+    REQUIRE(test::run_command({"cryptsetup", "token", "remove", "--token-id", "0", image}).status ==
+            0);
+    for (const auto &[id, file] : {std::pair{"0", "stale.json"}, std::pair{"1", "real.json"}}) {
+        const auto imported =
+            test::run_command({"cryptsetup", "token", "import", "--token-id", id, "--json-file",
+                               (dir / file).string(), image});
+        INFO(imported.output);
+        REQUIRE(imported.status == 0);
+    }
+    Harness h({.config_text = card.config});
+    unlock_with_card(h);
 }

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
         return report(storage::unlock_volumes(storage, passphrase.view(), mode));
     for (const auto &volume : storage.volumes)
         if (volume.name == name)
-            return report(storage::unlock_volume(volume, passphrase.view(), mode));
+            return report(storage::unlock_with_keys(
+                storage, std::vector<storage::VolumeKeys>{{&volume, {passphrase.view()}}}, mode));
     std::fprintf(stderr, "storage-tool: no volume %s in the config\n", name.c_str());
     return 2;
 }

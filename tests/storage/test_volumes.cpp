@@ -63,17 +63,22 @@ TEST_CASE("verify_only: the right passphrase opens, a wrong one is named", "[sto
           "Volume home could not be unlocked: the password does not open it.");
     CHECK_THAT(wrong.log_detail, Catch::Contains("EPERM"));
 
-    auto empty = storage::unlock_volumes(config, {}, Mode::verify_only);
+    auto empty = storage::unlock_volumes(config, std::span<const char>(), Mode::verify_only);
     CHECK_FALSE(empty.ok);
     CHECK(empty.user_message == wrong.user_message);
 
-    // The token path words it for the smartcard, and checks one volume.
-    auto token = storage::unlock_volume(config.volumes[0], Secret("not the key").view(),
-                                        Mode::verify_only, storage::Credential::token);
+    // The token path words it for the smartcard, and tries each of a volume's keys in turn.
+    Secret stale("not the key"), current(password);
+    using Keys = std::vector<storage::VolumeKeys>;
+    auto token = storage::unlock_with_keys(config, Keys{{&config.volumes[0], {stale.view()}}},
+                                         Mode::verify_only, storage::Credential::token);
     CHECK_FALSE(token.ok);
     CHECK(token.user_message ==
           "Volume home could not be unlocked: the key from the smartcard does not open it.");
-    CHECK(storage::unlock_volume(config.volumes[0], Secret(password).view(), Mode::verify_only).ok);
+    CHECK(storage::unlock_with_keys(config, Keys{{&config.volumes[0], {stale.view(), current.view()}}},
+                                  Mode::verify_only)
+              .ok);
+    CHECK_FALSE(storage::unlock_with_keys(config, Keys{{&config.volumes[0], {}}}, Mode::verify_only).ok);
 }
 
 TEST_CASE("verify_only: a second keyslot's passphrase opens too", "[storage]")
@@ -234,7 +239,9 @@ TEST_CASE("real mode without device-mapper says so and changes nothing", "[stora
     CHECK_THAT(unlock.user_message,
                Catch::StartsWith("Volume home could not be unlocked: device-mapper is not "
                                  "available on this system"));
-    auto one = storage::unlock_volume(config.volumes[0], Secret(password).view(), Mode::real);
+    Secret key(password);
+    auto one = storage::unlock_with_keys(
+        config, std::vector<storage::VolumeKeys>{{&config.volumes[0], {key.view()}}}, Mode::real);
     CHECK_FALSE(one.ok);
     CHECK_THAT(one.user_message, Catch::Contains("device-mapper is not available"));
 

@@ -35,11 +35,12 @@ storage_for(std::initializer_list<std::pair<std::string, std::string>> volumes,
 }
 
 storage::TokenUnlock unlock(const storage::TokenMatch &match, const std::string &pin,
-                            secure::SecretBuffer &passphrase)
+                            secure::SecretBuffer &passphrase, bool final_try_confirmed = true)
 {
     secure::SecretBuffer pin_buffer;
     pin_buffer.append(std::string_view(pin));
-    return storage::derive_volume_passphrase(match, pin_buffer.view(), passphrase);
+    return storage::derive_volume_passphrase(match, pin_buffer.view(), passphrase,
+                                             final_try_confirmed);
 }
 
 // The one match for `label`, through `config`.
@@ -232,6 +233,62 @@ TEST_CASE("the PIN retry counter: count low, final try, locked", "[token]")
     CHECK(locked.user_message ==
           "The PIN of the card \"card-a\" is locked. Ask your administrator to unblock the card.");
     CHECK(storage::present_tokens(config).at(0).pin_locked);
+}
+
+TEST_CASE("a PIN outside the card's length limits is refused without spending a try",
+          "[token]")
+{
+    Enrolled setup;
+    const auto config = storage_for({{"home", setup.image.string()}}, setup.lab.use_wrapper(3));
+    auto match = only_match(config);
+    // SoftHSM2 says 4 to 255 bytes.
+    CHECK(match.token.pin_min_length == 4);
+    CHECK(match.token.pin_max_length == 255);
+    secure::SecretBuffer passphrase;
+    for (const std::string &pin : {std::string("12"), std::string(256, '1')}) {
+        auto refused = unlock(match, pin, passphrase);
+        CHECK(refused.result == PinResult::wrong_pin);
+        CHECK(refused.user_message == "The PIN of the card \"card-a\" has 4 to 255 characters.");
+        CHECK(passphrase.empty());
+    }
+    // No try was spent: no "count low", and one wrong PIN now leaves two of the three.
+    CHECK_FALSE(storage::present_tokens(config).at(0).pin_count_low);
+    auto wrong = unlock(match, "000000", passphrase);
+    CHECK(wrong.result == PinResult::wrong_pin);
+    CHECK(wrong.state.pin_count_low);
+    CHECK_FALSE(wrong.state.pin_final_try);
+    CHECK(unlock(match, "123456", passphrase).result == PinResult::ok);
+
+    storage::TokenInfo limits;
+    limits.label = "c";
+    limits.pin_min_length = 6;
+    CHECK(storage::pin_length_problem(limits, 6).empty());
+    CHECK(storage::pin_length_problem(limits, 100000).empty()); // no maximum said
+    CHECK(storage::pin_length_problem(limits, 5) ==
+          "The PIN of the card \"c\" has at least 6 characters.");
+    limits.pin_max_length = 6;
+    CHECK(storage::pin_length_problem(limits, 7) == "The PIN of the card \"c\" has 6 characters.");
+}
+
+TEST_CASE("a card that reached its final try after the prompt is not logged into unconfirmed",
+          "[token]")
+{
+    Enrolled setup;
+    const auto config = storage_for({{"home", setup.image.string()}}, setup.lab.use_wrapper(3));
+    auto match = only_match(config); // read while the card had all its tries
+    CHECK_FALSE(match.token.pin_final_try);
+    secure::SecretBuffer passphrase;
+    // Tries spent elsewhere meanwhile (another program, another prompt).
+    REQUIRE(unlock(match, "000000", passphrase).result == PinResult::wrong_pin);
+    REQUIRE(unlock(match, "000000", passphrase).result == PinResult::wrong_pin);
+    auto unconfirmed = unlock(match, "000000", passphrase, false);
+    CHECK(unconfirmed.result == PinResult::final_try_unconfirmed);
+    CHECK(unconfirmed.state.pin_final_try);
+    CHECK(unconfirmed.user_message ==
+          "The card \"card-a\" is now at its final PIN try. Unlock again to confirm using it.");
+    // The try was not spent: confirmed, the right PIN still works.
+    CHECK(storage::present_tokens(config).at(0).pin_final_try);
+    CHECK(unlock(match, "123456", passphrase, true).result == PinResult::ok);
 }
 
 TEST_CASE("a card removed during the check gives token_removed", "[token]")

@@ -44,6 +44,10 @@ TokenInfo describe(const CK_TOKEN_INFO &info, const std::string &module)
     token.pin_count_low = (info.flags & CKF_USER_PIN_COUNT_LOW) != 0;
     token.pin_final_try = (info.flags & CKF_USER_PIN_FINAL_TRY) != 0;
     token.pin_locked = (info.flags & CKF_USER_PIN_LOCKED) != 0;
+    if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION)
+        token.pin_min_length = info.ulMinPinLen;
+    if (info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMaxPinLen >= token.pin_min_length)
+        token.pin_max_length = info.ulMaxPinLen;
     Uri uri(p11_kit_uri_new());
     if (uri) {
         *p11_kit_uri_get_token_info(uri.get()) = info;

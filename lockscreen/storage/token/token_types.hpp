@@ -13,6 +13,8 @@ struct TokenInfo {
     std::string uri;    // the token's PKCS#11 URI (token, manufacturer, serial, model)
     std::string module; // the module it was found through: a path, or "" for p11-kit's list
     bool pin_count_low = false, pin_final_try = false, pin_locked = false;
+    // The PIN lengths the token accepts, in bytes (ulMinPinLen, ulMaxPinLen); 0: not said.
+    unsigned long pin_min_length = 0, pin_max_length = 0;
 };
 
 // A `systemd-pkcs11` token in a configured volume's LUKS2 header.

@@ -121,7 +121,8 @@ std::vector<TokenMatch> match_tokens(const std::vector<TokenInfo> &present,
 }
 
 TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const char> pin,
-                                     secure::SecretBuffer &passphrase_out)
+                                     secure::SecretBuffer &passphrase_out,
+                                     bool final_try_confirmed)
 {
     passphrase_out.clear();
     TokenInfo state = match.token;
@@ -144,6 +145,13 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
     state = p11::describe(slot->info, state.module);
     if (state.pin_locked)
         return locked(state, "", "CKF_USER_PIN_LOCKED set before login");
+    if (std::string problem = pin_length_problem(state, pin.size()); !problem.empty())
+        return outcome(PinResult::wrong_pin, state, problem, "PIN length outside the token's limits");
+    if (state.pin_final_try && !final_try_confirmed)
+        return outcome(PinResult::final_try_unconfirmed, state,
+                       capitalised(card) + " is now at its final PIN try. Unlock again to "
+                                           "confirm using it.",
+                       "CKF_USER_PIN_FINAL_TRY set after the prompt");
 
     p11::Session session(*slot);
     if (session.open_result() != CKR_OK)
@@ -196,6 +204,20 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
     log::info("storage: token %s opened the key of volume %s (LUKS2 token %d)", state.label.c_str(),
               volume.c_str(), match.enrolled.luks_token_id);
     return outcome(PinResult::ok, state, "", "");
+}
+
+std::string pin_length_problem(const TokenInfo &token, std::size_t length)
+{
+    const unsigned long min = token.pin_min_length, max = token.pin_max_length;
+    if (length >= min && (max == 0 || length <= max))
+        return "";
+    const std::string card = quoted(token.label);
+    if (max == 0)
+        return "The PIN of " + card + " has at least " + std::to_string(min) + " characters.";
+    if (min == max)
+        return "The PIN of " + card + " has " + std::to_string(min) + " characters.";
+    return "The PIN of " + card + " has " + std::to_string(min) + " to " + std::to_string(max) +
+           " characters.";
 }
 
 std::string pin_state_message(const TokenInfo &token)

@@ -37,7 +37,14 @@ std::vector<EnrolledToken> enrolled_tokens(const config::StorageConfig &config,
 std::vector<TokenMatch> match_tokens(const std::vector<TokenInfo> &present,
                                      const std::vector<EnrolledToken> &enrolled);
 
-enum class PinResult { ok, wrong_pin, pin_locked, token_removed, error };
+enum class PinResult {
+    ok,
+    wrong_pin, // refused by the card, or a length the card never accepts (no try spent)
+    pin_locked,
+    final_try_unconfirmed, // the card reached its final try after the user was asked
+    token_removed,
+    error,
+};
 
 struct TokenUnlock {
     PinResult result = PinResult::error;
@@ -50,9 +57,16 @@ struct TokenUnlock {
 // token's RSA key (CKM_RSA_PKCS) and puts the keyslot passphrase systemd derives from it
 // (its base64 text) into `passphrase_out`, which is cleared first. The decrypted secret only
 // ever lives in a SecretBuffer. Does not check the passphrase against the header: the caller
-// resumes or activates with it (or calls passphrase_opens()).
+// resumes or activates with it.
+// The token's state is read again right before the login: a PIN the card's length limits
+// refuse is not sent (no try spent), and a card now at its final try is not logged into
+// unless `final_try_confirmed` (the user confirmed spending it).
 TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const char> pin,
-                                     secure::SecretBuffer &passphrase_out);
+                                     secure::SecretBuffer &passphrase_out,
+                                     bool final_try_confirmed);
+
+// "" when `length` (bytes) is within the token's PIN limits, else what to tell the user.
+std::string pin_length_problem(const TokenInfo &token, std::size_t length);
 
 // What the lock screen shows about a token's PIN before the user types it: "" when nothing
 // is special, else e.g. "Final PIN try for <label>: a wrong PIN locks the card." A token in
