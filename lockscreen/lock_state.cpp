@@ -138,6 +138,9 @@ Clock LockController::next_retry_wait()
 void LockController::broker_failed(Clock now, const std::string &why)
 {
     broker_up_ = false;
+    // A broker lost mid-check may have opened volumes whose success never arrived (or was
+    // not accepted): the next attempt suspends them again first.
+    storage_locked_ = false;
     if (!locked())
         return;
     input_.clear();
@@ -229,7 +232,9 @@ void LockController::result(const auth::Result &result, Clock now)
     case auth::Status::success:
         if (!answered_in_attempt_) {
             // Only what the user typed may unlock: a stack that succeeds without asking
-            // (pam_permit) would turn the lock into decoration.
+            // (pam_permit) would turn the lock into decoration. Whatever that success opened
+            // is suspended again before the next attempt.
+            storage_locked_ = false;
             pause_then_retry(now, "Refused: the authentication service did not ask for anything");
             return;
         }
@@ -254,7 +259,11 @@ void LockController::result(const auth::Result &result, Clock now)
         set_message(result.text.empty() ? "Your password has expired" : result.text, true);
         begin_attempt(now);
         return;
-    case auth::Status::cancelled: begin_attempt(now); return;
+    case auth::Status::cancelled:
+        if (!result.text.empty()) // e.g. the card reached its final try: why it asks again
+            set_message(result.text, false);
+        begin_attempt(now);
+        return;
     case auth::Status::unavailable:
     default:
         if (answered_in_attempt_) {

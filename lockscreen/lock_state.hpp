@@ -142,7 +142,9 @@ private:
     std::optional<Clock> retry_at_; // broker restart, or the next attempt after a pause
     unsigned broker_failures_ = 0;
     bool broker_up_ = false;
-    bool storage_locked_ = false; // the broker confirmed the lock policy for this lock
+    // The broker confirmed the lock policy for this lock, and no check since may have left a
+    // volume open behind the lock (a lost broker, a refused success).
+    bool storage_locked_ = false;
 };
 
 } // namespace rampart::lockscreen

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 
@@ -83,6 +84,31 @@ TEST_CASE("with the suspend policy the volumes are locked before the first promp
     };
     REQUIRE(index_of("storage_locked") < index_of("lock_prompt"));
     CHECK(h.server_event_count("storage_locked", {{"ok", "true"}}) == 1);
+    answer(h, password.text());
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
+}
+
+TEST_CASE("a broker lost after an answer: storage is locked again before the next prompt",
+          "[lock][storage]")
+{
+    // The killed check may have resumed the volumes just before its success was lost.
+    ScopedEnv verify_only("RAMPART_STORAGE_VERIFY_ONLY", "1");
+    SecretPage password(16);
+    PamFixture pam(password.view(), "auth required @MATRIX@\nauth required @TEST@ sleep_ms=8000\n"
+                                    "account required @MATRIX@\n");
+    storage::test::TempDir dir;
+    std::string image = dir.file("home.img");
+    storage::test::format_luks2(image, password.text());
+    Harness h({.config_text = volume_config(image, "suspend")});
+    h.server().lock("test");
+    REQUIRE(wait_lock_ready(h));
+    REQUIRE(h.server_event_count("storage_locked") == 1);
+    answer(h, password.text());
+    REQUIRE(h.server().lock_screen->controller().phase() == lockscreen::Phase::checking);
+    REQUIRE(kill(h.server().lock_screen->broker_pid(), SIGKILL) == 0);
+    pam.set_stack(PamFixture::matrix_stack);
+    REQUIRE(wait_lock_ready(h, 2));
+    CHECK(h.server_event_count("storage_locked") == 2);
     answer(h, password.text());
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
 }

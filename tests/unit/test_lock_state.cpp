@@ -364,6 +364,39 @@ TEST_CASE("with volumes to suspend, storage is locked before the first attempt",
         lock.broker_ready(Clock{1000});
         CHECK(actions.storage_requests.size() == 2);
     }
+    SECTION("a broker lost after an answer: storage is locked again before the next attempt")
+    {
+        // Its success may have opened the volumes and then been lost with it.
+        lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
+        lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
+        lock.type("pw");
+        lock.submit(Clock{0});
+        REQUIRE(lock.phase() == Phase::checking);
+        lock.broker_lost(Clock{0});
+        lock.tick(Clock{1000});
+        lock.broker_ready(Clock{1000});
+        CHECK(lock.phase() == Phase::securing);
+        CHECK(actions.storage_requests.size() == 2);
+    }
+    SECTION("a success without an answer is refused, and storage is locked again")
+    {
+        lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
+        lock.result({lock.current_attempt(), auth::Status::success, 0, ""}, Clock{0});
+        CHECK(lock.locked());
+        lock.tick(Clock{60'000});
+        CHECK(actions.storage_requests.size() == 2);
+        CHECK(lock.phase() == Phase::securing);
+    }
+    SECTION("a wrong answer keeps the lock policy: the broker rolled back itself")
+    {
+        lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
+        lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
+        lock.type("pw");
+        lock.submit(Clock{0});
+        lock.result({lock.current_attempt(), auth::Status::denied, 0, ""}, Clock{0});
+        CHECK(lock.phase() == Phase::starting);
+        CHECK(actions.storage_requests.size() == 1);
+    }
     SECTION("a prompt while securing is a protocol violation")
     {
         lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
@@ -386,4 +419,20 @@ TEST_CASE("a broker that goes away during a backoff wait changes nothing on scre
     CHECK(lock.message().empty());
     lock.tick(Clock{200'000});
     CHECK(actions.restarts == 1); // a new broker when the wait is over
+}
+
+TEST_CASE("a cancelled check says why when the broker gave a reason", "[lock_state]")
+{
+    Locked l;
+    l.lock.type("123456");
+    l.lock.submit(l.now);
+    l.lock.result({l.lock.current_attempt(), auth::Status::cancelled, 0,
+                   "The card \"card-a\" is now at its final PIN try. Unlock again to confirm "
+                   "using it."},
+                  l.now);
+    CHECK(l.lock.phase() == Phase::starting);
+    CHECK(l.lock.failures() == 0);
+    CHECK(l.lock.message() ==
+          "The card \"card-a\" is now at its final PIN try. Unlock again to confirm using it.");
+    CHECK_FALSE(l.lock.message_is_error());
 }
