@@ -96,6 +96,7 @@ private:
     void idle_timer_fired();
     std::string state_path() const;
     static std::string lookup_user_name();
+    static std::string login_name(); // "" when the uid has no account entry
 
     Server &server_;
     lockscreen::LockController controller_;

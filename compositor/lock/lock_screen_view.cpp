@@ -14,16 +14,26 @@
 namespace rampart {
 
 namespace {
-std::string session_user_name()
+// The login name, and the GECOS full name (may be empty); false when the uid has no entry.
+bool account_names(std::string &login, std::string &full)
 {
-    std::string name = "user " + std::to_string(getuid());
     long size = sysconf(_SC_GETPW_R_SIZE_MAX);
     std::string buffer(size > 0 ? static_cast<std::size_t>(size) : 16384, '\0');
     passwd entry{}, *found = nullptr;
-    if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found) {
-        name = found->pw_name;
+    if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found)
+        return false;
+    login = found->pw_name ? found->pw_name : "";
+    full = found->pw_gecos ? found->pw_gecos : "";
+    return true;
+}
+
+std::string session_user_name()
+{
+    std::string name = "user " + std::to_string(getuid());
+    std::string login, gecos;
+    if (account_names(login, gecos)) {
+        name = login;
         // The GECOS full name, when there is one, reads better; the login name stays too.
-        std::string gecos = found->pw_gecos ? found->pw_gecos : "";
         gecos = gecos.substr(0, gecos.find(','));
         if (!gecos.empty() && gecos != name)
             name = gecos + " (" + name + ")";
@@ -41,6 +51,12 @@ std::string format_time(const char *format)
     return std::string(text, length);
 }
 } // namespace
+
+std::string LockScreen::login_name()
+{
+    std::string login, full;
+    return account_names(login, full) ? login : std::string();
+}
 
 std::string LockScreen::lookup_user_name()
 {

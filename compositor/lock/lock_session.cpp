@@ -4,6 +4,8 @@
 // so the machine never suspends (and resumes) showing the desktop.
 #include "lock/lock_screen.hpp"
 
+#include <algorithm>
+
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -88,7 +90,19 @@ void LockScreen::logind_unlock()
     if (!server_.config.lock.allow_logind_unlock) {
         log::security_event(log::Level::warning, id_unlock_refused,
                             "logind asked to unlock; refused by policy (lock.allow_logind_unlock)");
-        server_.events.emit("logind_unlock_refused");
+        server_.events.emit("logind_unlock_refused", {{"reason", "policy"}});
+        return;
+    }
+    // logind has no password to give the broker: volumes suspended at lock would stay
+    // suspended behind an unlocked screen, and every program touching them would hang.
+    const config::StorageConfig mine = server_.config.storage.owned_by(login_name());
+    if (std::any_of(mine.volumes.begin(), mine.volumes.end(), [&](const config::VolumeConfig &v) {
+            return mine.policy_for(v) == config::OnLock::suspend;
+        })) {
+        log::security_event(log::Level::warning, id_unlock_refused,
+                            "logind asked to unlock; refused: encrypted storage suspended at "
+                            "lock needs the password or card");
+        server_.events.emit("logind_unlock_refused", {{"reason", "storage"}});
         return;
     }
     unlock_by_ = "logind";

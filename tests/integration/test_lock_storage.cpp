@@ -5,6 +5,7 @@
 #include "lock_fixtures.hpp"
 #include "luks_image.hpp"
 #include "support/memory_scan.hpp"
+#include "support/fake_logind.hpp"
 #include "support/pam_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -109,6 +110,31 @@ TEST_CASE("a broker lost after an answer: storage is locked again before the nex
     pam.set_stack(PamFixture::matrix_stack);
     REQUIRE(wait_lock_ready(h, 2));
     CHECK(h.server_event_count("storage_locked") == 2);
+    answer(h, password.text());
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
+}
+
+TEST_CASE("logind's Unlock, even when allowed, does not unlock over suspended storage",
+          "[lock][storage][logind]")
+{
+    ScopedEnv verify_only("RAMPART_STORAGE_VERIFY_ONLY", "1");
+    SecretPage password(16);
+    PamFixture pam(password.view(), PamFixture::matrix_stack);
+    storage::test::TempDir dir;
+    std::string image = dir.file("home.img");
+    storage::test::format_luks2(image, password.text());
+    PrivateBus bus;
+    FakeLogind logind(bus.address());
+    Harness h({.config_text = "[lock]\nallow_logind_unlock = true\n" +
+                              volume_config(image, "suspend"),
+               .logind_bus = bus.address()});
+    h.server().lock("test");
+    REQUIRE(wait_lock_ready(h));
+    logind.emit_unlock(FakeLogind::own_path);
+    REQUIRE(h.wait_until(
+        [&] { return h.server_event_count("logind_unlock_refused", {{"reason", "storage"}}) == 1; }));
+    CHECK(h.server().locked());
+    // The password opens both.
     answer(h, password.text());
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
 }
