@@ -115,7 +115,11 @@ int Session::run()
         if (step == Step::carry_on && watched[2].revents && watched[2].fd == watch_.fd())
             step = on_watch_readable();
         if (step == Step::carry_on)
-            watch_.on_due(child_ != nullptr, config_.storage, peer_.fd());
+            if (auto event = watch_.on_due(child_ != nullptr, config_.storage, peer_.fd())) {
+                idle_since_ = std::chrono::steady_clock::now();
+                if (!peer_.send(auth::encode(*event)))
+                    step = Step::peer_gone;
+            }
         if (step == Step::peer_gone) {
             if (child_)
                 log::debug("peer gone: killing the PAM child %d", static_cast<int>(child_->pid()));

@@ -109,7 +109,7 @@ void TokenWatch::watch(UnlockedToken token)
     token_ = std::move(token);
     probe_.reset();
     next_look_ = Clock::now() + token_probe_interval;
-    warned_ = false;
+    unknown_looks_ = 0;
 }
 
 void TokenWatch::stop()
@@ -137,25 +137,45 @@ int TokenWatch::timeout_ms(bool busy) const
     return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, token_probe_timeout.count()));
 }
 
-void TokenWatch::on_due(bool busy, const config::StorageConfig &storage, int peer_fd)
+std::optional<auth::Event> TokenWatch::on_due(bool busy, const config::StorageConfig &storage,
+                                              int peer_fd)
 {
     if (!token_)
-        return;
+        return std::nullopt;
     const Clock::time_point now = Clock::now();
     if (probe_) {
-        if (now - probe_->started() >= token_probe_timeout) {
-            log::warning("token: looking for the card \"%s\" took too long; killed",
-                         token_->label.c_str());
-            probe_.reset();
-            next_look_ = now + token_probe_interval;
-        }
-        return;
+        if (now - probe_->started() < token_probe_timeout)
+            return std::nullopt;
+        probe_.reset();
+        next_look_ = now + token_probe_interval;
+        return cannot_tell("the look took too long and was killed");
     }
     if (busy || now < next_look_)
-        return;
+        return std::nullopt;
     probe_ = TokenProbe::spawn(storage, token_->uri, peer_fd);
     if (!probe_)
         next_look_ = now + token_probe_interval; // fork failed: try again later
+    return std::nullopt;
+}
+
+std::optional<auth::Event> TokenWatch::cannot_tell(const char *why)
+{
+    ++unknown_looks_;
+    log::warning("token: cannot tell whether the card \"%s\" is still present (%s; %d of %d)",
+                 token_->label.c_str(), why, unknown_looks_, token_unknown_limit);
+    if (unknown_looks_ < token_unknown_limit)
+        return std::nullopt;
+    return gone("can no longer be checked");
+}
+
+std::optional<auth::Event> TokenWatch::gone(const std::string &what)
+{
+    const std::string card =
+        token_->label.empty() ? std::string("The card") : "The card \"" + token_->label + "\"";
+    log::info("rampart-authd: the card that unlocked the session %s", what.c_str());
+    auth::Event event{0, auth::EventKind::token_removed, auth::sanitize_text(card + " " + what + ".")};
+    token_.reset();
+    return event;
 }
 
 std::optional<auth::Event> TokenWatch::on_readable()
@@ -165,20 +185,12 @@ std::optional<auth::Event> TokenWatch::on_readable()
     const TokenProbe::Answer answer = probe_->answer();
     probe_.reset();
     next_look_ = Clock::now() + token_probe_interval;
-    if (answer == TokenProbe::Answer::unknown && !warned_) {
-        warned_ = true;
-        log::warning("token: cannot tell whether the card \"%s\" is still present",
-                     token_->label.c_str());
+    switch (answer) {
+    case TokenProbe::Answer::present: unknown_looks_ = 0; return std::nullopt;
+    case TokenProbe::Answer::unknown: return cannot_tell("no PKCS#11 module could be asked");
+    case TokenProbe::Answer::absent: break;
     }
-    if (answer != TokenProbe::Answer::absent)
-        return std::nullopt;
-    const std::string card =
-        token_->label.empty() ? std::string("The card") : "The card \"" + token_->label + "\"";
-    log::info("rampart-authd: the card that unlocked the session was removed");
-    auth::Event event{0, auth::EventKind::token_removed,
-                      auth::sanitize_text(card + " was removed.")};
-    token_.reset();
-    return event;
+    return gone("was removed");
 }
 
 } // namespace rampart::authd

@@ -39,6 +39,10 @@ namespace rampart::authd {
 inline constexpr std::chrono::milliseconds token_probe_interval{2000};
 // A look that takes longer is killed (a hung module or reader); the next one comes as usual.
 inline constexpr std::chrono::milliseconds token_probe_timeout{10'000};
+// Looks in a row that cannot tell (no module loads, or each hangs) before the card counts as
+// gone: a reader service that died must not keep card_removal = lock from ever locking, and
+// one hiccup must not lock.
+inline constexpr int token_unknown_limit = 3;
 
 // The token that unlocked, as the check child reports it.
 struct UnlockedToken {
@@ -94,8 +98,10 @@ public:
     // (a check or storage job runs): no look is started, so none is due (no busy loop).
     int timeout_ms(bool busy) const;
     // Starts a look when one is due and `busy` is false (no check or storage job), kills
-    // one that takes too long. `peer_fd` is closed in the look's child.
-    void on_due(bool busy, const config::StorageConfig &storage, int peer_fd);
+    // one that takes too long. `peer_fd` is closed in the look's child. The event to send
+    // when that made too many looks in a row fail (watching then ends).
+    std::optional<auth::Event> on_due(bool busy, const config::StorageConfig &storage,
+                                      int peer_fd);
     // The look's answer is ready: the event to send when the token is gone (watching then
     // ends), else nullopt.
     std::optional<auth::Event> on_readable();
@@ -104,7 +110,10 @@ private:
     std::optional<UnlockedToken> token_;
     std::unique_ptr<TokenProbe> probe_;
     Clock::time_point next_look_{};
-    bool warned_ = false; // "cannot tell" is logged once per watch, not every 2 s
+    int unknown_looks_ = 0; // in a row
+    // A look that could not tell; the event once there were too many in a row.
+    std::optional<auth::Event> cannot_tell(const char *why);
+    std::optional<auth::Event> gone(const std::string &what);
 };
 
 } // namespace rampart::authd

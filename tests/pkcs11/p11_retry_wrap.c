@@ -21,6 +21,8 @@
  *                              C_Initialize/C_Finalize and across processes.
  *   RAMPART_P11WRAP_MAX_TRIES  tries after a correct PIN (default 3)
  *   RAMPART_P11WRAP_REMOVED    file whose existence means "card removed"
+ *   RAMPART_P11WRAP_BROKEN     file whose existence makes C_Initialize fail (CKR_DEVICE_ERROR),
+ *                              as a smartcard module does when its reader service is gone
  *   RAMPART_P11WRAP_REMOVE_AT  a function name (C_Login, C_FindObjectsInit, C_DecryptInit,
  *                              C_Decrypt): entering it creates the REMOVED file first, i.e. the
  *                              card is pulled at exactly that point of a check.
@@ -112,6 +114,14 @@ static CK_RV load_real(void)
     real_list_copy = *list;
     real = &real_list_copy;
     return CKR_OK;
+}
+
+static CK_RV w_Initialize(CK_VOID_PTR args)
+{
+    const char *path = env("RAMPART_P11WRAP_BROKEN");
+    if (path && access(path, F_OK) == 0)
+        return CKR_DEVICE_ERROR;
+    return real->C_Initialize(args);
 }
 
 static CK_RV w_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
@@ -228,6 +238,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
         return rv;
     /* Everything not overridden below is the real module's own function. */
     wrapped = *real;
+    wrapped.C_Initialize = w_Initialize;
     wrapped.C_GetSlotList = w_GetSlotList;
     wrapped.C_GetSlotInfo = w_GetSlotInfo;
     wrapped.C_GetTokenInfo = w_GetTokenInfo;

@@ -196,6 +196,26 @@ TEST_CASE("after a smartcard unlock, pulling the card sends one token_removed ev
     CHECK_FALSE(setup.broker->connection_closed());
 }
 
+TEST_CASE("a card that can no longer be checked counts as removed after three looks",
+          "[token][authd][removal]")
+{
+    // The reader service died: the module no longer initialises. card_removal = lock must
+    // not turn into "never", and one failed look must not lock.
+    CardSetup setup(true);
+    REQUIRE(setup.check(1, pin).status == auth::Status::success);
+    std::ofstream(setup.lab.broken_file()).put('\n');
+    const auto broken_at = std::chrono::steady_clock::now();
+    auto message = setup.broker->next(20s);
+    REQUIRE(message);
+    const auto *event = std::get_if<auth::Event>(&*message);
+    REQUIRE(event);
+    CHECK(event->kind == auth::EventKind::token_removed);
+    CHECK(event->text == "The card \"card-a\" can no longer be checked.");
+    // Not at the first failed look (one every 2 s).
+    CHECK(std::chrono::steady_clock::now() - broken_at >= 4s);
+    CHECK(count_events(messages_for(*setup.broker, 3s)) == 0);
+}
+
 TEST_CASE("a password unlock watches no card", "[token][authd][removal]")
 {
     CardSetup setup(true);

@@ -75,7 +75,7 @@ TokenLab::~TokenLab()
 {
     for (const char *name :
          {"RAMPART_P11WRAP_COUNTER", "RAMPART_P11WRAP_MAX_TRIES", "RAMPART_P11WRAP_REMOVED",
-          "RAMPART_P11WRAP_REMOVE_AT", "RAMPART_P11WRAP_MODULE"})
+          "RAMPART_P11WRAP_REMOVE_AT", "RAMPART_P11WRAP_MODULE", "RAMPART_P11WRAP_BROKEN"})
         unsetenv(name);
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -149,6 +149,7 @@ std::string TokenLab::use_wrapper(int max_tries)
     setenv("RAMPART_P11WRAP_COUNTER", counter_file().c_str(), 1);
     setenv("RAMPART_P11WRAP_MAX_TRIES", std::to_string(max_tries).c_str(), 1);
     setenv("RAMPART_P11WRAP_REMOVED", removed_file().c_str(), 1);
+    setenv("RAMPART_P11WRAP_BROKEN", broken_file().c_str(), 1);
     unsetenv("RAMPART_P11WRAP_REMOVE_AT");
     return wrapper;
 }

@@ -43,6 +43,8 @@ public:
     // The wrapper module (tests/pkcs11) with its retry counter and removal file in dir().
     std::string use_wrapper(int max_tries = 3);
     std::filesystem::path removed_file() const { return dir_ / "card-removed"; }
+    // Its existence makes the wrapper's C_Initialize fail (the reader service is gone).
+    std::filesystem::path broken_file() const { return dir_ / "module-broken"; }
     std::filesystem::path counter_file() const { return dir_ / "pin-tries-left"; }
     std::filesystem::path token_dir() const { return dir_ / "tokens"; }
 
