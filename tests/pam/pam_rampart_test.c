@@ -8,6 +8,7 @@
  *   prompt=TEXT       ask (echo off; add `visible` for echo on) and compare with
  *   expect=ANSWER     ANSWER, or the first line of the file ANSWER when it starts with '/'
  *   set_user=NAME     set PAM_USER to NAME (a module rewriting the user)
+ *   env=NAME=VALUE    fail (PAM_AUTH_ERR) unless the environment has NAME=VALUE
  *   auth=ok|auth_err|system_err   the result when nothing above failed (default ok)
  * and in pam_sm_acct_mgmt: acct=ok|expired|new_authtok|authtok_expired (default ok).
  * Arguments with spaces use PAM's brackets: "[prompt=One-time code: ]". */
@@ -100,6 +101,18 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *handle, int flags, int argc, co
     if ((value = argument(argc, argv, "set_user")) &&
         pam_set_item(handle, PAM_USER, value) != PAM_SUCCESS)
         return PAM_SYSTEM_ERR;
+    if ((value = argument(argc, argv, "env"))) {
+        const char *equals = strchr(value, '=');
+        char name[128];
+        size_t length = equals ? (size_t)(equals - value) : 0;
+        if (!equals || length >= sizeof name)
+            return PAM_SYSTEM_ERR;
+        memcpy(name, value, length);
+        name[length] = '\0';
+        const char *actual = getenv(name);
+        if (!actual || strcmp(actual, equals + 1) != 0)
+            return PAM_AUTH_ERR;
+    }
     if ((value = argument(argc, argv, "auth"))) {
         if (strcmp(value, "auth_err") == 0)
             return PAM_AUTH_ERR;

@@ -370,6 +370,7 @@ TEST_CASE("corrupt systemd-pkcs11 tokens are skipped with a reason", "[token]")
         R"({"type":"systemd-pkcs11","keyslots":["1"],"pkcs11-uri":"http://x","pkcs11-key":"AAAA"})",
         R"({"type":"systemd-pkcs11","keyslots":["1"],"pkcs11-uri":"pkcs11:token=card-a","pkcs11-key":42})",
         R"({"type":"systemd-pkcs11","keyslots":[],"pkcs11-uri":"pkcs11:token=card-a","pkcs11-key":"AAAA"})",
+        R"({"type":"systemd-pkcs11","keyslots":["1"],"pkcs11-uri":"pkcs11:id=%01;type=private","pkcs11-key":"AAAA"})",
     };
     const auto json_file = setup.lab.dir() / "token.json";
     for (const char *json : bad) {
@@ -384,12 +385,13 @@ TEST_CASE("corrupt systemd-pkcs11 tokens are skipped with a reason", "[token]")
     std::vector<std::string> problems;
     const auto enrolled = storage::enrolled_tokens(config, &problems);
     REQUIRE(enrolled.size() == 1); // systemd-cryptenroll's own token still works
-    REQUIRE(problems.size() == 5);
+    REQUIRE(problems.size() == 6);
     for (const auto &problem : problems)
         CHECK(problem.rfind("volume home, token ", 0) == 0);
     CHECK(problems[0].find("pkcs11-key is missing") != std::string::npos);
     CHECK(problems[2].find("no valid pkcs11-uri") != std::string::npos);
     CHECK(problems[4].find("names no keyslot") != std::string::npos);
+    CHECK(problems[5].find("names no token") != std::string::npos);
     secure::SecretBuffer passphrase;
     CHECK(unlock(only_match(config), "123456", passphrase).result == PinResult::ok);
 

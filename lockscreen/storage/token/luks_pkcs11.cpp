@@ -2,6 +2,7 @@
 
 #include "base64.hpp"
 #include "config/config.hpp"
+#include "pkcs11_token.hpp"
 #include "util/log.hpp"
 
 #include <json-c/json.h>
@@ -90,6 +91,15 @@ bool parse_systemd_pkcs11_token(std::string_view json, EnrolledToken &token, std
     const char *uri = string_member(root.get(), "pkcs11-uri");
     if (!uri || std::strncmp(uri, "pkcs11:", 7) != 0) {
         problem = "it has no valid pkcs11-uri";
+        return false;
+    }
+    // A URI that names no token ("pkcs11:", or only an object) would match every card put in
+    // the reader, each then asked for its PIN. systemd-cryptenroll always names the token.
+    p11::Uri parsed = p11::parse_uri(uri);
+    const CK_TOKEN_INFO *named = parsed ? p11_kit_uri_get_token_info(parsed.get()) : nullptr;
+    if (!named || (!named->label[0] && !named->manufacturerID[0] && !named->model[0] &&
+                   !named->serialNumber[0])) {
+        problem = "its pkcs11-uri names no token";
         return false;
     }
     token.pkcs11_uri = uri;
