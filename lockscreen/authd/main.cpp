@@ -10,6 +10,7 @@
 #include "hardening.hpp"
 #include "journal.hpp"
 #include "peer.hpp"
+#include "pkcs11_token.hpp"
 #include "session.hpp"
 #include "util/log.hpp"
 
@@ -170,10 +171,9 @@ int serve(const Options &options)
 int main(int argc, char **argv)
 {
     authd::harden_process();
-    // p11-kit would also load modules from the user's ~/.config/pkcs11: code a program of
-    // that user could plant in the process that sees the PIN and password. Only the
-    // system's module list (or the module the admin named) is used. (Root skips it anyway.)
-    setenv("P11_NO_USER_CONFIG", "1", 1);
+    // Before any module is loaded: no code from the user's own PKCS#11 config in the process
+    // that sees the PIN and password.
+    storage::p11::ignore_user_module_config();
     const auto options = parse_options(argc, argv);
     if (!options) {
         std::fprintf(stderr, "usage: rampart-authd (--fd N | --socket-activated) "

@@ -166,15 +166,16 @@ TEST_CASE("a success for another PAM_USER than the broker's user is denied", "[a
 TEST_CASE("p11-kit in the broker never reads the user's own module config", "[authd]")
 {
     // A program of the user could put a module in ~/.config/pkcs11 and have it loaded into the
-    // process that sees the PIN: P11_NO_USER_CONFIG=1 is what p11-kit checks. The PAM check
-    // runs in the same process the card code does, so the test module can see it there.
+    // process that sees the PIN: P11_KIT_NO_USER_CONFIG=1 turns that off (what it does to
+    // p11-kit is tested in tests/token). The PAM check runs in the same process the card code
+    // does, so the test module can see the variable there.
     const std::string password = random_secret();
     const std::string expected = GENERATE(std::string("1"), std::string("0"));
     PamServiceDir services(password, "auth required @MATRIX@\nauth required @TEST@ "
-                                     "env=P11_NO_USER_CONFIG=" +
+                                     "env=P11_KIT_NO_USER_CONFIG=" +
                                          expected + "\n" + account_ok);
     BrokerOptions options;
-    options.env = {{"P11_NO_USER_CONFIG", "0"}}; // what a hostile parent would pass
+    options.env = {{"P11_KIT_NO_USER_CONFIG", "0"}}; // what a hostile parent would pass
     Broker broker(services, options);
     CHECK(check_password(broker, 68, password).status ==
           (expected == "1" ? auth::Status::success : auth::Status::denied));

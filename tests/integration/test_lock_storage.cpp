@@ -34,6 +34,20 @@ std::string volume_config(const std::string &image, const char *on_lock)
            current_user_name() + "\"\n[[volume]]\nname = \"home\"\n" +
            "device = \"" + image + "\"\n";
 }
+// A LUKS2 image whose passphrase is the PAM password; the broker checks it against the
+// keyslots without opening anything (no device-mapper here).
+struct HomeVolume {
+    ScopedEnv verify_only{"RAMPART_STORAGE_VERIFY_ONLY", "1"};
+    SecretPage password{16};
+    PamFixture pam;
+    storage::test::TempDir dir;
+    std::string image = dir.file("home.img");
+    explicit HomeVolume(const std::string &stack = PamFixture::matrix_stack)
+        : pam(password.view(), stack)
+    {
+        storage::test::format_luks2(image, password.text());
+    }
+};
 } // namespace
 
 TEST_CASE("the password must open the volumes too, or the screen stays locked", "[lock][storage]")
@@ -66,14 +80,8 @@ TEST_CASE("the password must open the volumes too, or the screen stays locked", 
 TEST_CASE("with the suspend policy the volumes are locked before the first prompt",
           "[lock][storage]")
 {
-    ScopedEnv verify_only("RAMPART_STORAGE_VERIFY_ONLY", "1");
-    SecretPage password(16);
-    PamFixture pam(password.view(), PamFixture::matrix_stack);
-    storage::test::TempDir dir;
-    std::string image = dir.file("home.img");
-    storage::test::format_luks2(image, password.text());
-
-    Harness h({.config_text = volume_config(image, "suspend")});
+    HomeVolume home;
+    Harness h({.config_text = volume_config(home.image, "suspend")});
     h.server().lock("test");
     REQUIRE(wait_lock_ready(h));
     const auto &events = h.server_events();
@@ -85,7 +93,7 @@ TEST_CASE("with the suspend policy the volumes are locked before the first promp
     };
     REQUIRE(index_of("storage_locked") < index_of("lock_prompt"));
     CHECK(h.server_event_count("storage_locked", {{"ok", "true"}}) == 1);
-    answer(h, password.text());
+    answer(h, home.password.text());
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
 }
 
@@ -93,40 +101,30 @@ TEST_CASE("a broker lost after an answer: storage is locked again before the nex
           "[lock][storage]")
 {
     // The killed check may have resumed the volumes just before its success was lost.
-    ScopedEnv verify_only("RAMPART_STORAGE_VERIFY_ONLY", "1");
-    SecretPage password(16);
-    PamFixture pam(password.view(), "auth required @MATRIX@\nauth required @TEST@ sleep_ms=8000\n"
-                                    "account required @MATRIX@\n");
-    storage::test::TempDir dir;
-    std::string image = dir.file("home.img");
-    storage::test::format_luks2(image, password.text());
-    Harness h({.config_text = volume_config(image, "suspend")});
+    HomeVolume home("auth required @MATRIX@\nauth required @TEST@ sleep_ms=8000\n"
+                    "account required @MATRIX@\n");
+    Harness h({.config_text = volume_config(home.image, "suspend")});
     h.server().lock("test");
     REQUIRE(wait_lock_ready(h));
     REQUIRE(h.server_event_count("storage_locked") == 1);
-    answer(h, password.text());
+    answer(h, home.password.text());
     REQUIRE(h.server().lock_screen->controller().phase() == lockscreen::Phase::checking);
     REQUIRE(kill(h.server().lock_screen->broker_pid(), SIGKILL) == 0);
-    pam.set_stack(PamFixture::matrix_stack);
+    home.pam.set_stack(PamFixture::matrix_stack);
     REQUIRE(wait_lock_ready(h, 2));
     CHECK(h.server_event_count("storage_locked") == 2);
-    answer(h, password.text());
+    answer(h, home.password.text());
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
 }
 
 TEST_CASE("logind's Unlock, even when allowed, does not unlock over suspended storage",
           "[lock][storage][logind]")
 {
-    ScopedEnv verify_only("RAMPART_STORAGE_VERIFY_ONLY", "1");
-    SecretPage password(16);
-    PamFixture pam(password.view(), PamFixture::matrix_stack);
-    storage::test::TempDir dir;
-    std::string image = dir.file("home.img");
-    storage::test::format_luks2(image, password.text());
+    HomeVolume home;
     PrivateBus bus;
     FakeLogind logind(bus.address());
     Harness h({.config_text = "[lock]\nallow_logind_unlock = true\n" +
-                              volume_config(image, "suspend"),
+                              volume_config(home.image, "suspend"),
                .logind_bus = bus.address()});
     h.server().lock("test");
     REQUIRE(wait_lock_ready(h));
@@ -135,7 +133,7 @@ TEST_CASE("logind's Unlock, even when allowed, does not unlock over suspended st
         [&] { return h.server_event_count("logind_unlock_refused", {{"reason", "storage"}}) == 1; }));
     CHECK(h.server().locked());
     // The password opens both.
-    answer(h, password.text());
+    answer(h, home.password.text());
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }));
 }
 

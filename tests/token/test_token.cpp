@@ -7,10 +7,15 @@
 #include "base64.hpp"
 #include "config/config.hpp"
 #include "luks_pkcs11.hpp"
+#include "pkcs11_token.hpp"
 #include "token_unlock.hpp"
 
 #include <catch2/catch.hpp>
 #include <libcryptsetup.h>
+
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -428,4 +433,52 @@ TEST_CASE("parse_systemd_pkcs11_token reads systemd 252's JSON", "[token]")
         R"({"type":"systemd-pkcs11","keyslots":["-1"],"pkcs11-uri":"pkcs11:","pkcs11-key":"AAAA"})",
         token, problem));
     CHECK(problem == "its keyslot list is malformed");
+}
+
+TEST_CASE("the user's own PKCS#11 module list is not loaded once the broker turned it off",
+          "[token]")
+{
+    if (geteuid() != 0) {
+        WARN("skipped: needs root to look as another account (p11-kit ignores it for root)");
+        return;
+    }
+    test::TokenLab lab;
+    lab.add_token("planted", "123456");
+    // What a program of the user could leave in the home directory: a module of its own (a
+    // copy of SoftHSM2's, so it loads as a second instance beside the system's registered
+    // softhsm2.module, which sees the same token).
+    const auto home = lab.dir() / "home";
+    const auto planted = lab.dir() / "planted-pkcs11.so";
+    std::filesystem::copy_file(test::softhsm_module, planted);
+    std::filesystem::create_directories(home / ".config" / "pkcs11" / "modules");
+    std::ofstream(home / ".config" / "pkcs11" / "modules" / "planted.module")
+        << "module: " << planted.string() << "\n";
+    std::filesystem::permissions(lab.dir(), std::filesystem::perms::all);
+    for (const auto &entry : std::filesystem::recursive_directory_iterator(lab.dir()))
+        std::filesystem::permissions(entry.path(), std::filesystem::perms::all);
+    // How many times p11-kit's module list shows the token to an unprivileged account.
+    auto look = [&](bool turned_off) {
+        const pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+                _exit(100);
+            setenv("HOME", home.c_str(), 1);
+            unsetenv("XDG_CONFIG_HOME");
+            unsetenv("P11_KIT_NO_USER_CONFIG");
+            if (turned_off)
+                storage::p11::ignore_user_module_config();
+            int found = 0;
+            for (const storage::TokenInfo &token : storage::present_tokens(config::StorageConfig{}))
+                found += token.label == "planted" ? 1 : 0;
+            _exit(found);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    const int system_only = look(true);
+    const int with_user_list = look(false);
+    CHECK(with_user_list == system_only + 1); // the planted module is loaded otherwise
+    CHECK(system_only <= 1);
 }

@@ -132,9 +132,13 @@ std::size_t count_events(const std::vector<auth::Message> &messages)
 // RAMPART_AUTHD names a script that runs the real broker in a mount namespace of its own
 // where an overlay over /etc holds the test's config; that takes root.
 struct SystemBrokerNamespace {
-    static bool possible()
+    // False (with a warning: the test is skipped) without root and mount namespaces.
+    static bool available()
     {
-        return geteuid() == 0 && test::run_command({"unshare", "-m", "true"}).status == 0;
+        if (geteuid() == 0 && test::run_command({"unshare", "-m", "true"}).status == 0)
+            return true;
+        WARN("skipped: needs root and mount namespaces");
+        return false;
     }
 
     test::TokenLab outer; // the overlay's directories; outlives the broker
@@ -297,10 +301,8 @@ TEST_CASE("a storage status request pauses the watch; it goes on afterwards",
 TEST_CASE("a socket-activated instance does not idle out while it watches a card",
           "[token][authd][removal]")
 {
-    if (!SystemBrokerNamespace::possible()) {
-        WARN("skipped: needs root and mount namespaces");
+    if (!SystemBrokerNamespace::available())
         return;
-    }
     SystemBrokerNamespace system;
     CardSetup setup(true, {"--idle-timeout-ms", "1500"}, system.installer(), system.real_authd);
     REQUIRE(setup.check(1, pin).status == auth::Status::success);
@@ -320,10 +322,8 @@ TEST_CASE("a socket-activated instance does not idle out while it watches a card
 TEST_CASE("socket activated: a peer gets only the volumes its account owns",
           "[token][authd][storage]")
 {
-    if (!SystemBrokerNamespace::possible()) {
-        WARN("skipped: needs root and mount namespaces");
+    if (!SystemBrokerNamespace::available())
         return;
-    }
     // The volume, and the card enrolled in it, belong to another account: this peer (root,
     // by SO_PEERCRED) may not see the volume, suspend it, or be offered its card.
     SystemBrokerNamespace system;

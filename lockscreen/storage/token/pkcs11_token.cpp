@@ -35,6 +35,12 @@ Uri parse_uri(const std::string &text)
     return uri;
 }
 
+void ignore_user_module_config()
+{
+    // The variable p11-kit's conf.c reads (its log line calls it P11_NO_USER_CONFIG).
+    setenv("P11_KIT_NO_USER_CONFIG", "1", 1);
+}
+
 TokenInfo describe(const CK_TOKEN_INFO &info, const std::string &module)
 {
     TokenInfo token;

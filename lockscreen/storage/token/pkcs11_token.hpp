@@ -24,6 +24,11 @@ using Uri = std::unique_ptr<P11KitUri, UriFree>;
 // nullptr when `text` is not a PKCS#11 URI.
 Uri parse_uri(const std::string &text);
 
+// p11-kit also loads the modules a non-root user lists in ~/.config/pkcs11: code any program of
+// that user could plant. Call once before any module is loaded; then only the system's list
+// (or the module the administrator named) counts. (p11-kit skips it for root anyway.)
+void ignore_user_module_config();
+
 // A slot with an initialised token in it.
 struct Slot {
     CK_FUNCTION_LIST *module = nullptr;
