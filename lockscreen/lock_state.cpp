@@ -228,6 +228,11 @@ void LockController::result(const auth::Result &result, Clock now)
         return;
     }
     check_deadline_.reset();
+    // A check that was answered and did not unlock may have opened volumes it could not close
+    // again (a child that died after resuming them, a failed rollback): the lock policy is
+    // applied again before the next attempt.
+    if (result.status != auth::Status::success && answered_in_attempt_)
+        storage_locked_ = false;
     switch (result.status) {
     case auth::Status::success:
         if (!answered_in_attempt_) {
@@ -253,16 +258,16 @@ void LockController::result(const auth::Result &result, Clock now)
             return;
         }
         save();
-        begin_attempt(now);
+        begin_securing_or_attempt(now);
         return;
     case auth::Status::expired:
         set_message(result.text.empty() ? "Your password has expired" : result.text, true);
-        begin_attempt(now);
+        begin_securing_or_attempt(now);
         return;
     case auth::Status::cancelled:
         if (!result.text.empty()) // e.g. the card reached its final try: why it asks again
             set_message(result.text, false);
-        begin_attempt(now);
+        begin_securing_or_attempt(now);
         return;
     case auth::Status::unavailable:
     default:

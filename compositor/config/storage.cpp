@@ -16,20 +16,25 @@ bool is_mapping_name(const std::string &name)
             return false;
     return true;
 }
-// Account names as Debian's adduser accepts them (and a trailing $ for machine accounts).
+// Account names: Debian's (and a trailing $ for machine accounts), and SSSD's fully qualified
+// user@domain. Not all digits: "1000" in quotes would be a name no account has, and the
+// volume would silently belong to nobody.
 bool is_account_name(const std::string &name)
 {
-    if (name.empty() || name.size() > 32 || name.front() == '-')
+    if (name.empty() || name.size() > 64 || name.front() == '-' || name.front() == '@')
         return false;
+    bool digits_only = true;
     for (std::size_t i = 0; i < name.size(); ++i) {
         const char c = name[i];
-        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                             (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+        const bool digit = c >= '0' && c <= '9';
+        const bool allowed = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             c == '_' || c == '-' || c == '.' || c == '@' ||
                              (c == '$' && i + 1 == name.size());
         if (!allowed)
             return false;
+        digits_only = digits_only && digit;
     }
-    return true;
+    return !digits_only;
 }
 
 void check_account(detail::ValueReader &values, const toml::table &table, const std::string &prefix,
@@ -37,7 +42,8 @@ void check_account(detail::ValueReader &values, const toml::table &table, const 
 {
     if (table.contains("user") && !is_account_name(name))
         values.fail(table.get("user")->source(),
-                    prefix + ".user must be an account name (1 to 32 of A-Z a-z 0-9 _ . -)");
+                    prefix + ".user must be an account name (1 to 64 of A-Z a-z 0-9 _ . - @, "
+                             "not a uid)");
 }
 } // namespace
 

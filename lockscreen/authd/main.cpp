@@ -154,6 +154,11 @@ int serve(const Options &options)
                        loaded.error ? loaded.error->to_string().c_str() : "unknown error");
             return 2;
         }
+        for (const config::VolumeConfig &volume : loaded.config->storage.volumes)
+            if (!authd::account_exists(volume.user))
+                log::warning("storage: volume %s belongs to \"%s\", which is no account here: "
+                             "no lock screen suspends or opens it",
+                             volume.name.c_str(), volume.user.c_str());
         // Only the volumes this user owns: another account's peer may neither suspend nor
         // probe them, nor open them with its own card or password.
         config.storage = loaded.config->storage.owned_by(*user);

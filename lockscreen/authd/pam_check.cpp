@@ -239,6 +239,9 @@ void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport 
         outcome = classify(authenticate_code, account_code);
         if (outcome.status == auth::Status::success && !same_user(handle, request.user))
             outcome = {auth::Status::denied, account_denied_text, ""};
+        // The modules' cleanup runs before any key goes back into the kernel: a module that
+        // crashes there ends the check while the volumes are still suspended.
+        pam_end(handle, authenticate_code != PAM_SUCCESS ? authenticate_code : account_code);
         // The same secret opens the user's volumes; if one will not open, the screen stays
         // locked and says which and why.
         if (outcome.status == auth::Status::success) {
@@ -247,7 +250,6 @@ void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport 
                 outcome = {auth::Status::denied, problem, ""};
         }
         conversation.password.clear();
-        pam_end(handle, authenticate_code != PAM_SUCCESS ? authenticate_code : account_code);
     }
     if (outcome.status == auth::Status::unavailable)
         journal::auth_unavailable(request.user, outcome.detail);

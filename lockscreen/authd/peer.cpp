@@ -25,14 +25,17 @@ std::optional<PeerIdentity> peer_identity(int fd)
     return PeerIdentity{credentials.pid, credentials.uid, credentials.gid};
 }
 
-std::optional<std::string> user_name(uid_t uid)
+namespace {
+// Runs a getpw*_r lookup(entry, buffer, size, found), growing the buffer on ERANGE; the
+// account's name when there is one.
+template <class Lookup> std::optional<std::string> account_name(Lookup lookup)
 {
     long suggested = sysconf(_SC_GETPW_R_SIZE_MAX);
     std::vector<char> storage(suggested > 0 ? static_cast<std::size_t>(suggested) : 4096);
     for (;;) {
         passwd entry{};
         passwd *found = nullptr;
-        const int error = getpwuid_r(uid, &entry, storage.data(), storage.size(), &found);
+        const int error = lookup(entry, storage.data(), storage.size(), found);
         if (error == ERANGE && storage.size() < (1u << 20)) {
             storage.resize(storage.size() * 2);
             continue;
@@ -41,6 +44,22 @@ std::optional<std::string> user_name(uid_t uid)
             return std::nullopt;
         return std::string(found->pw_name);
     }
+}
+} // namespace
+
+std::optional<std::string> user_name(uid_t uid)
+{
+    return account_name([uid](passwd &entry, char *buffer, std::size_t size, passwd *&found) {
+        return getpwuid_r(uid, &entry, buffer, size, &found);
+    });
+}
+
+bool account_exists(const std::string &name)
+{
+    return account_name([&](passwd &entry, char *buffer, std::size_t size, passwd *&found) {
+               return getpwnam_r(name.c_str(), &entry, buffer, size, &found);
+           })
+        .has_value();
 }
 
 int socket_activated_fd()

@@ -20,6 +20,8 @@ bool is_unix_stream_socket(int fd);
 std::optional<PeerIdentity> peer_identity(int fd);
 // The account name for `uid` from the user database; never from the client.
 std::optional<std::string> user_name(uid_t uid);
+// Whether the user database knows `name` (a volume owner that resolves to nobody is a typo).
+bool account_exists(const std::string &name);
 // The connection systemd passed (Accept=yes: exactly one descriptor, fd 3); -1 otherwise.
 int socket_activated_fd();
 

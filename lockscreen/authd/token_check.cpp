@@ -33,6 +33,80 @@ auth::Result failure(std::uint32_t attempt, auth::Status status, std::string tex
 {
     return {attempt, status, 0, std::move(text)};
 }
+// The configured volumes `matches` (one card's enrolments) name, in config order.
+std::vector<const config::VolumeConfig *>
+card_volumes(const config::StorageConfig &storage, const std::vector<storage::TokenMatch> &matches)
+{
+    std::vector<const config::VolumeConfig *> volumes;
+    for (const config::VolumeConfig &volume : storage.volumes)
+        if (std::any_of(matches.begin(), matches.end(),
+                        [&](const auto &m) { return m.enrolled.volume == volume.name; }))
+            volumes.push_back(&volume);
+    return volumes;
+}
+
+// A volume of the user the card does not open and that is not open already; "" if none.
+std::string closed_without_card(const config::StorageConfig &storage,
+                                const std::vector<const config::VolumeConfig *> &volumes)
+{
+    for (const storage::VolumeStatus &volume : storage::status(storage)) {
+        const bool the_cards = std::any_of(volumes.begin(), volumes.end(),
+                                           [&](const auto *v) { return v->name == volume.name; });
+        if (!the_cards && volume.state != storage::VolumeState::active)
+            return volume.name;
+    }
+    return "";
+}
+
+// The card's candidate passphrases for its volumes, kept alive in `passphrases`.
+struct CardKeys {
+    std::vector<std::unique_ptr<secure::SecretBuffer>> passphrases;
+    std::vector<storage::VolumeKeys> keys;
+};
+
+// Logs into the card with `pin` and unwraps every enrolment; a result when that failed.
+// Each enrolment of the card gives a candidate passphrase: a volume may hold a stale one
+// beside the current one, so every candidate is kept and tried in turn.
+std::optional<auth::Result> unwrap_keys(std::uint32_t attempt,
+                                        const std::vector<const config::VolumeConfig *> &volumes,
+                                        const std::vector<storage::TokenMatch> &matches,
+                                        std::span<const char> pin, bool confirmed, CardKeys &out)
+{
+    for (const config::VolumeConfig *volume : volumes) {
+        storage::VolumeKeys entry{volume, {}};
+        std::string last_problem;
+        for (const storage::TokenMatch &match : matches) {
+            if (match.enrolled.volume != volume->name)
+                continue;
+            auto passphrase = std::make_unique<secure::SecretBuffer>(1024);
+            storage::TokenUnlock unlocked =
+                storage::derive_volume_passphrase(match, pin, *passphrase, confirmed);
+            switch (unlocked.result) {
+            case storage::PinResult::ok:
+                confirmed = true; // the PIN is right: no final try is left to spend
+                entry.passphrases.push_back(passphrase->view());
+                out.passphrases.push_back(std::move(passphrase));
+                continue;
+            case storage::PinResult::wrong_pin:
+            case storage::PinResult::login_refused:
+            case storage::PinResult::pin_locked:
+            case storage::PinResult::token_removed:
+                return failure(attempt, auth::Status::denied, unlocked.user_message);
+            case storage::PinResult::final_try_unconfirmed:
+                return failure(attempt, auth::Status::cancelled, unlocked.user_message);
+            case storage::PinResult::error: break;
+            }
+            log::warning("token: volume %s, LUKS2 token %d: %s", volume->name.c_str(),
+                         match.enrolled.luks_token_id, unlocked.detail.c_str());
+            last_problem = unlocked.user_message;
+        }
+        if (entry.passphrases.empty())
+            return failure(attempt, auth::Status::unavailable, last_problem);
+        out.keys.push_back(std::move(entry));
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<auth::Result> run_token_check(std::uint32_t attempt,
@@ -49,8 +123,20 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     if (matches.empty())
         return std::nullopt;
     // One card: the first match's; its other volumes (same token) are unlocked with it.
-    const storage::TokenInfo &token = matches.front().token;
+    const storage::TokenInfo token = matches.front().token;
     std::erase_if(matches, [&](const storage::TokenMatch &m) { return m.token.uri != token.uri; });
+    const std::vector<const config::VolumeConfig *> volumes = card_volumes(storage, matches);
+    // The others must be open already, or the screen would unlock in front of a closed
+    // volume: then the password (which opens them all) is asked instead, before any PIN.
+    const storage::Mode mode = storage::mode_from_environment();
+    if (mode == storage::Mode::real)
+        if (const std::string closed = closed_without_card(storage, volumes); !closed.empty()) {
+            channel.send(auth::encode(auth::Notice{attempt, false,
+                                                   "The card \"" + token.label +
+                                                       "\" does not open volume " + closed +
+                                                       ": unlock with your password."}));
+            return std::nullopt;
+        }
     if (token.pin_locked) {
         // The card cannot be used: say so, and let the password (PAM) path run instead.
         channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
@@ -77,72 +163,17 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     // An empty PIN is never right, and a card that needs no login would take it: refused.
     if (answer.empty())
         return failure(attempt, auth::Status::denied, "Type the card's PIN.");
-    const storage::Mode mode = storage::mode_from_environment();
-
-    // The card opens only the volumes enrolled for it: the others must be open already, or
-    // the screen would unlock in front of a closed volume. Checked before anything changes.
-    std::vector<const config::VolumeConfig *> volumes; // the card's, in config order
-    for (const config::VolumeConfig &volume : storage.volumes) {
-        const bool enrolled = std::any_of(matches.begin(), matches.end(), [&](const auto &m) {
-            return m.enrolled.volume == volume.name;
-        });
-        if (enrolled)
-            volumes.push_back(&volume);
-    }
-    if (mode == storage::Mode::real)
-        for (const storage::VolumeStatus &volume : storage::status(storage)) {
-            const bool the_cards = std::any_of(volumes.begin(), volumes.end(), [&](const auto *v) {
-                return v->name == volume.name;
-            });
-            if (!the_cards && volume.state != storage::VolumeState::active)
-                return failure(attempt, auth::Status::denied,
-                               "Volume " + volume.name +
-                                   " is not opened by this card: unlock with your password.");
-        }
-
-    // Each enrolment of the card gives a candidate passphrase; a volume may hold a stale one
-    // beside the current one, so every candidate is kept and tried in turn.
-    std::vector<std::unique_ptr<secure::SecretBuffer>> passphrases;
-    std::vector<storage::VolumeKeys> keys;
-    bool confirmed = token.pin_final_try; // the user typed "yes" above
-    for (const config::VolumeConfig *volume : volumes) {
-        storage::VolumeKeys entry{volume, {}};
-        std::string last_problem;
-        for (const storage::TokenMatch &match : matches) {
-            if (match.enrolled.volume != volume->name)
-                continue;
-            auto passphrase = std::make_unique<secure::SecretBuffer>(1024);
-            storage::TokenUnlock unlocked =
-                storage::derive_volume_passphrase(match, answer.view(), *passphrase, confirmed);
-            switch (unlocked.result) {
-            case storage::PinResult::ok:
-                confirmed = true; // the PIN is right: no final try is left to spend
-                entry.passphrases.push_back(passphrase->view());
-                passphrases.push_back(std::move(passphrase));
-                continue;
-            case storage::PinResult::wrong_pin:
-            case storage::PinResult::pin_locked:
-            case storage::PinResult::token_removed:
-                return failure(attempt, auth::Status::denied, unlocked.user_message);
-            case storage::PinResult::final_try_unconfirmed:
-                return failure(attempt, auth::Status::cancelled, unlocked.user_message);
-            case storage::PinResult::error: break;
-            }
-            log::warning("token: volume %s, LUKS2 token %d: %s", volume->name.c_str(),
-                         match.enrolled.luks_token_id, unlocked.detail.c_str());
-            last_problem = unlocked.user_message;
-        }
-        if (entry.passphrases.empty())
-            return failure(attempt, auth::Status::unavailable, last_problem);
-        keys.push_back(std::move(entry));
-    }
+    CardKeys keys;
+    if (auto failed = unwrap_keys(attempt, volumes, matches, answer.view(),
+                                  token.pin_final_try /* the user typed "yes" */, keys))
+        return failed;
     answer.clear();
 
-    // The card proved who is here; the account may still not be allowed in (expired, locked,
-    // outside its hours): PAM says so before any key goes back into the kernel.
+    // The card proved who is here; the account may still not be allowed in (expired, outside
+    // its hours, pam_access): PAM says so before any key goes back into the kernel.
     if (std::optional<auth::Result> refused = account())
         return refused;
-    storage::Outcome outcome = storage::unlock_with_keys(storage, keys, mode);
+    storage::Outcome outcome = storage::unlock_with_keys(storage, keys.keys, mode);
     if (!outcome.ok)
         return failure(attempt, auth::Status::denied, outcome.user_message);
     // The parent watches this card for removal once the success is out (token_watch.hpp).

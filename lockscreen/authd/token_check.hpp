@@ -14,15 +14,16 @@ namespace rampart::authd {
 
 class Channel;
 
-// PAM's account step for the user (pam_acct_mgmt: expiry, pam_access, pam_time, faillock):
+// PAM's account step for the user (pam_acct_mgmt: account expiry, pam_access, pam_time,
+// pam_nologin; not the auth stack's faillock or a locked password):
 // nullopt when it allows the unlock, else the result to send instead.
 using AccountCheck = std::function<std::optional<auth::Result>()>;
 
 // nullopt: no enrolled token is present (the caller goes on with PAM). Else the result to
-// send; every prompt and message of the token path has been sent over `channel`. Once the
-// card accepted the PIN, `account` runs before any volume is touched. Volumes are opened all
-// or nothing: the screen unlocks only if every volume of the user is open afterwards, and a
-// failure suspends again what this check resumed.
+// send; every prompt and message of the token path has been sent over `channel`. A volume of
+// the user the card does not open must be open already, else (before any PIN) nullopt: the
+// password opens them all. Once the card accepted the PIN, `account` runs before any volume
+// is touched. A failure suspends again what this check resumed.
 std::optional<auth::Result> run_token_check(std::uint32_t attempt,
                                             const config::StorageConfig &storage, Channel &channel,
                                             const AccountCheck &account);

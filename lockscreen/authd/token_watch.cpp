@@ -153,9 +153,10 @@ std::optional<auth::Event> TokenWatch::on_due(bool busy, const config::StorageCo
     if (busy || now < next_look_)
         return std::nullopt;
     probe_ = TokenProbe::spawn(storage, token_->uri, peer_fd);
-    if (!probe_)
-        next_look_ = now + token_probe_interval; // fork failed: try again later
-    return std::nullopt;
+    if (probe_)
+        return std::nullopt;
+    next_look_ = now + token_probe_interval; // fork failed: no look, so no answer either
+    return cannot_tell("cannot fork a look");
 }
 
 std::optional<auth::Event> TokenWatch::cannot_tell(const char *why)

@@ -31,6 +31,14 @@ TEST_CASE("[[volume]] entries and the lock policy", "[config][storage]")
     CHECK(storage.owned_by("bob").volumes.at(0).name == "scratch");
     CHECK(storage.owned_by("mallory").volumes.empty());
     CHECK(storage.owned_by("").volumes.empty());
+    // SSSD's fully qualified names and machine accounts are names too.
+    for (const char *name : {"alice@example.com", "host$", "a1000", "j.doe_2"}) {
+        INFO(name);
+        CHECK(parse(std::string("[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"") + name +
+                        "\"\n",
+                    "/etc/r.toml", "", "/u")
+                  .config);
+    }
     auto none = parse("", "/etc/r.toml", "", "/u");
     CHECK(none.config->storage.volumes.empty());
     CHECK(none.config->storage.on_lock == OnLock::keep);
@@ -44,6 +52,8 @@ TEST_CASE("[[volume]]: hostile or inconsistent entries are refused with a positi
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"../root\"\n", // not a name
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"-rf\"\n",
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = 0\n", // a uid is not a name
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"1000\"\n", // nor in quotes
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"al ice\"\n",
           "[[volume]]\nname = \"home\"\n",                             // no device
           "[[volume]]\ndevice = \"/dev/vdb\"\n",                       // no name
           "[[volume]]\nname = \"../etc\"\ndevice = \"/dev/vdb\"\n",    // bad name

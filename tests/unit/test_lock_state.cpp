@@ -387,13 +387,28 @@ TEST_CASE("with volumes to suspend, storage is locked before the first attempt",
         CHECK(actions.storage_requests.size() == 2);
         CHECK(lock.phase() == Phase::securing);
     }
-    SECTION("a wrong answer keeps the lock policy: the broker rolled back itself")
+    SECTION("any answered check that did not unlock: storage is locked again first")
     {
+        // Its child may have resumed a volume and died, or failed to suspend it again.
+        const auth::Status status =
+            GENERATE(auth::Status::denied, auth::Status::expired, auth::Status::cancelled,
+                     auth::Status::unavailable);
         lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
         lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
         lock.type("pw");
         lock.submit(Clock{0});
-        lock.result({lock.current_attempt(), auth::Status::denied, 0, ""}, Clock{0});
+        lock.result({lock.current_attempt(), status, 0, ""}, Clock{0});
+        lock.tick(Clock{5'000}); // past a pause, if the status brought one
+        CHECK(lock.phase() == Phase::securing);
+        CHECK(actions.storage_requests.size() == 2);
+        CHECK(actions.starts.size() == 1);
+        lock.storage_done({actions.storage_requests[1], true, ""}, Clock{5'000});
+        CHECK(lock.phase() == Phase::starting);
+    }
+    SECTION("a check that ends before any answer leaves the lock policy in place")
+    {
+        lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
+        lock.result({lock.current_attempt(), auth::Status::cancelled, 0, ""}, Clock{0});
         CHECK(lock.phase() == Phase::starting);
         CHECK(actions.storage_requests.size() == 1);
     }

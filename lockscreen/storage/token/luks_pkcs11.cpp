@@ -93,12 +93,12 @@ bool parse_systemd_pkcs11_token(std::string_view json, EnrolledToken &token, std
         problem = "it has no valid pkcs11-uri";
         return false;
     }
-    // A URI that names no token ("pkcs11:", or only an object) would match every card put in
-    // the reader, each then asked for its PIN. systemd-cryptenroll always names the token.
+    // A URI that names no one token ("pkcs11:", only an object, only a model) would match
+    // every such card put in the reader, each then asked for its PIN. systemd-cryptenroll
+    // always writes the token's label and serial.
     p11::Uri parsed = p11::parse_uri(uri);
     const CK_TOKEN_INFO *named = parsed ? p11_kit_uri_get_token_info(parsed.get()) : nullptr;
-    if (!named || (!named->label[0] && !named->manufacturerID[0] && !named->model[0] &&
-                   !named->serialNumber[0])) {
+    if (!named || (!named->label[0] && !named->serialNumber[0])) {
         problem = "its pkcs11-uri names no token";
         return false;
     }

@@ -50,6 +50,7 @@ TokenInfo describe(const CK_TOKEN_INFO &info, const std::string &module)
     token.pin_count_low = (info.flags & CKF_USER_PIN_COUNT_LOW) != 0;
     token.pin_final_try = (info.flags & CKF_USER_PIN_FINAL_TRY) != 0;
     token.pin_locked = (info.flags & CKF_USER_PIN_LOCKED) != 0;
+    token.pin_pad = (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
     if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION)
         token.pin_min_length = info.ulMinPinLen;
     if (info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMaxPinLen >= token.pin_min_length)

@@ -15,6 +15,7 @@ struct TokenInfo {
     bool pin_count_low = false, pin_final_try = false, pin_locked = false;
     // The PIN lengths the token accepts, in bytes (ulMinPinLen, ulMaxPinLen); 0: not said.
     unsigned long pin_min_length = 0, pin_max_length = 0;
+    bool pin_pad = false; // CKF_PROTECTED_AUTHENTICATION_PATH: the reader takes the PIN
 };
 
 // A `systemd-pkcs11` token in a configured volume's LUKS2 header.

@@ -174,9 +174,14 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
     }
     if (login == CKR_PIN_LOCKED)
         return locked(state, "", "C_Login: " + p11::rv_text(login));
-    if (login != CKR_OK)
-        return failed(modules, token_uri.get(), enrolled_uri.get(), state, login, "C_Login",
-                      capitalised(card) + " refused the PIN check.");
+    if (login != CKR_OK) {
+        // Some drivers report a wrong PIN as a generic failure: never try the PIN again.
+        TokenUnlock refused = failed(modules, token_uri.get(), enrolled_uri.get(), state, login,
+                                     "C_Login", capitalised(card) + " refused the PIN check.");
+        if (refused.result == PinResult::error)
+            refused.result = PinResult::login_refused;
+        return refused;
+    }
 
     CK_OBJECT_HANDLE key = 0;
     bool found = false;
@@ -209,7 +214,8 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
 std::string pin_length_problem(const TokenInfo &token, std::size_t length)
 {
     const unsigned long min = token.pin_min_length, max = token.pin_max_length;
-    if (length >= min && (max == 0 || length <= max))
+    // A PIN-pad reader takes the PIN on its own keys; what was typed here is not the PIN.
+    if (token.pin_pad || (length >= min && (max == 0 || length <= max)))
         return "";
     const std::string card = quoted(token.label);
     if (max == 0)
