@@ -94,8 +94,11 @@ void LockScreen::logind_unlock()
         return;
     }
     // logind has no password to give the broker: volumes suspended at lock would stay
-    // suspended behind an unlocked screen, and every program touching them would hang.
-    const config::StorageConfig mine = server_.config.storage.owned_by(login_name());
+    // suspended behind an unlocked screen, and every program touching them would hang. (Our
+    // view of the system config; without an account name, every volume counts.)
+    const std::string name = login_name();
+    const config::StorageConfig mine =
+        name.empty() ? server_.config.storage : server_.config.storage.owned_by(name);
     if (std::any_of(mine.volumes.begin(), mine.volumes.end(), [&](const config::VolumeConfig &v) {
             return mine.policy_for(v) == config::OnLock::suspend;
         })) {
