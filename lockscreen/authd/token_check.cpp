@@ -142,8 +142,7 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
         channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
         return std::nullopt;
     }
-    // Only the final try is worth a warning before the PIN: "count low" just repeats the
-    // "Wrong PIN" the user is still reading, and would replace it on screen.
+    // The final try is announced before the PIN is asked (and confirmed below).
     if (token.pin_final_try)
         channel.send(auth::encode(auth::Notice{attempt, true, storage::pin_state_message(token)}));
     secure::SecretBuffer answer(auth::max_secret);
@@ -157,8 +156,14 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
         if (std::string_view(answer.data(), answer.size()) != "yes")
             return failure(attempt, auth::Status::cancelled, "The last PIN try was not used.");
     }
+    // "Count low" goes with the prompt, which stays on screen beside any "Wrong PIN" message
+    // (a notice would replace that message): the state also shows when the wrong PIN was
+    // typed elsewhere. The final try was announced above.
+    const std::string count_low = token.pin_count_low && !token.pin_final_try
+                                      ? " (a wrong PIN was entered before)"
+                                      : "";
     if (!ask(channel, attempt, auth::PromptStyle::secret,
-             "PIN for the card \"" + token.label + "\": ", answer))
+             "PIN for the card \"" + token.label + "\"" + count_low + ": ", answer))
         return failure(attempt, auth::Status::unavailable, "The check was abandoned.");
     // An empty PIN is never right, and a card that needs no login would take it: refused.
     if (answer.empty())

@@ -79,6 +79,8 @@ struct CardLock {
 };
 
 const std::string card_a_prompt = "PIN for the card \"card-a\": ";
+const std::string card_a_count_low_prompt =
+    "PIN for the card \"card-a\" (a wrong PIN was entered before): ";
 
 std::size_t prompts_saying(Harness &h, const std::string &text)
 {
@@ -129,9 +131,11 @@ TEST_CASE("a wrong PIN keeps the screen locked and names the card", "[lock][toke
     answer(h, "000000");
     REQUIRE(h.wait_until([&] { return h.server_event_count("auth_failed") == 1; }, 15000ms));
     CHECK(h.server().locked());
-    // The next attempt asks the card again, and the "Wrong PIN" stays on screen: no neutral
-    // PIN-state notice replaces it (only the final try is announced before the PIN).
-    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_prompt) == 2; }, 15000ms));
+    // The next attempt asks the card again, its prompt saying the PIN count is low, and the
+    // "Wrong PIN" stays on screen: no PIN-state notice replaces it (only the final try is
+    // announced before the PIN).
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; },
+                         15000ms));
     CHECK(h.server().lock_screen->controller().message() == "Wrong PIN for the card \"card-a\".");
     CHECK(h.server_event_count("lock_notice") == 0);
     CHECK(h.server().lock_screen->controller().failures() == 1);
@@ -172,6 +176,27 @@ TEST_CASE("the final PIN try is confirmed first; anything but yes spends nothing
     answer(h, pin);
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }, 15000ms));
     CHECK(card.tries_left() == 3); // a right PIN resets the counter, as on a card
+}
+
+TEST_CASE("a card whose PIN count is low says so in the PIN prompt", "[lock][token]")
+{
+    // A wrong PIN was typed since the card was last used (here, or in another machine).
+    CardLock card({.wrapper = true});
+    card.set_tries_left(2);
+    Harness h({.config_text = card.config});
+    h.server().lock("test");
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; },
+                         15000ms));
+    CHECK(h.server_event_count("lock_notice") == 0);
+    h.type_text("12");
+    h.capture(0).write_png(Harness::artefact_path("lock-token-count-low.png"));
+    h.key(KEY_BACKSPACE, true);
+    h.key(KEY_BACKSPACE, false);
+    h.key(KEY_BACKSPACE, true);
+    h.key(KEY_BACKSPACE, false);
+    answer(h, pin);
+    REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }, 15000ms));
+    CHECK(card.tries_left() == 3);
 }
 
 TEST_CASE("a locked PIN: the notice, then the password prompt instead", "[lock][token]")
