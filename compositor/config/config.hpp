@@ -177,7 +177,7 @@ struct StorageConfig {
     OnLock on_lock = OnLock::keep;
     CardRemoval card_removal = CardRemoval::ignore; // when the token that unlocked goes
     std::string pkcs11_module;                      // empty: p11-kit's module list (p11-kit-proxy)
-    std::string user; // the owner of volumes that name none
+    std::string user;                               // the owner of volumes that name none
     std::vector<VolumeConfig> volumes;
     OnLock policy_for(const VolumeConfig &volume) const { return volume.on_lock.value_or(on_lock); }
     // This config with only the volumes `account` owns.

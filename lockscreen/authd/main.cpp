@@ -163,9 +163,8 @@ int serve(const Options &options)
         // probe them, nor open them with its own card or password.
         config.storage = loaded.config->storage.owned_by(*user);
         if (config.storage.volumes.size() != loaded.config->storage.volumes.size())
-            log::debug("%zu of %zu configured volumes belong to %s",
-                       config.storage.volumes.size(), loaded.config->storage.volumes.size(),
-                       user->c_str());
+            log::debug("%zu of %zu configured volumes belong to %s", config.storage.volumes.size(),
+                       loaded.config->storage.volumes.size(), user->c_str());
     }
     authd::Session session(connection, std::move(config));
     return session.run();

@@ -212,8 +212,8 @@ void run_pam_check(const CheckRequest &request, int channel_fd, FailDelayReport 
                 journal::auth_unavailable(request.user, outcome.detail);
             return auth::Result{request.attempt, outcome.status, 0, outcome.text};
         };
-        if (auto result = run_token_check(request.attempt, request.storage, conversation.channel,
-                                          account)) {
+        if (auto result =
+                run_token_check(request.attempt, request.storage, conversation.channel, account)) {
             conversation.channel.send(auth::encode(*result));
             return;
         }

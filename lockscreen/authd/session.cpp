@@ -115,11 +115,7 @@ int Session::run()
         if (step == Step::carry_on && watched[2].revents && watched[2].fd == watch_.fd())
             step = on_watch_readable();
         if (step == Step::carry_on)
-            if (auto event = watch_.on_due(child_ != nullptr, config_.storage, peer_.fd())) {
-                idle_since_ = std::chrono::steady_clock::now();
-                if (!peer_.send(auth::encode(*event)))
-                    step = Step::peer_gone;
-            }
+            step = report_watch(watch_.on_due(child_ != nullptr, config_.storage, peer_.fd()));
         if (step == Step::peer_gone) {
             if (child_)
                 log::debug("peer gone: killing the PAM child %d", static_cast<int>(child_->pid()));
@@ -332,7 +328,11 @@ Session::Step Session::on_child_message(const auth::Message &message)
 
 Session::Step Session::on_watch_readable()
 {
-    const std::optional<auth::Event> removed = watch_.on_readable();
+    return report_watch(watch_.on_readable());
+}
+
+Session::Step Session::report_watch(const std::optional<auth::Event> &removed)
+{
     if (!removed)
         return Step::carry_on;
     idle_since_ = std::chrono::steady_clock::now(); // the idle clock starts when the watch ends

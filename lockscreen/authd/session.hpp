@@ -56,6 +56,7 @@ private:
     Step start_storage_job(const auth::StorageRequest &request);
     Step finish_check(const auth::Result &result);
     Step on_watch_readable();
+    Step report_watch(const std::optional<auth::Event> &removed); // the watch's event, if any
     Step violation(const std::string &why);
     void end_check_early();
     int poll_timeout_ms() const;

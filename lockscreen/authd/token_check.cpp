@@ -131,10 +131,10 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     const storage::Mode mode = storage::mode_from_environment();
     if (mode == storage::Mode::real)
         if (const std::string closed = closed_without_card(storage, volumes); !closed.empty()) {
-            channel.send(auth::encode(auth::Notice{attempt, false,
-                                                   "The card \"" + token.label +
-                                                       "\" does not open volume " + closed +
-                                                       ": unlock with your password."}));
+            channel.send(
+                auth::encode(auth::Notice{attempt, false,
+                                          "The card \"" + token.label + "\" does not open volume " +
+                                              closed + ": unlock with your password."}));
             return std::nullopt;
         }
     if (token.pin_locked) {
@@ -159,9 +159,8 @@ std::optional<auth::Result> run_token_check(std::uint32_t attempt,
     // "Count low" goes with the prompt, which stays on screen beside any "Wrong PIN" message
     // (a notice would replace that message): the state also shows when the wrong PIN was
     // typed elsewhere. The final try was announced above.
-    const std::string count_low = token.pin_count_low && !token.pin_final_try
-                                      ? " (a wrong PIN was entered before)"
-                                      : "";
+    const std::string count_low =
+        token.pin_count_low && !token.pin_final_try ? " (a wrong PIN was entered before)" : "";
     if (!ask(channel, attempt, auth::PromptStyle::secret,
              "PIN for the card \"" + token.label + "\"" + count_low + ": ", answer))
         return failure(attempt, auth::Status::unavailable, "The check was abandoned.");

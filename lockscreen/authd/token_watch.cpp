@@ -174,7 +174,8 @@ std::optional<auth::Event> TokenWatch::gone(const std::string &what)
     const std::string card =
         token_->label.empty() ? std::string("The card") : "The card \"" + token_->label + "\"";
     log::info("rampart-authd: the card that unlocked the session %s", what.c_str());
-    auth::Event event{0, auth::EventKind::token_removed, auth::sanitize_text(card + " " + what + ".")};
+    auth::Event event{0, auth::EventKind::token_removed,
+                      auth::sanitize_text(card + " " + what + ".")};
     token_.reset();
     return event;
 }

@@ -100,8 +100,7 @@ public:
     // Starts a look when one is due and `busy` is false (no check or storage job), kills
     // one that takes too long. `peer_fd` is closed in the look's child. The event to send
     // when that made too many looks in a row fail (watching then ends).
-    std::optional<auth::Event> on_due(bool busy, const config::StorageConfig &storage,
-                                      int peer_fd);
+    std::optional<auth::Event> on_due(bool busy, const config::StorageConfig &storage, int peer_fd);
     // The look's answer is ready: the event to send when the token is gone (watching then
     // ends), else nullopt.
     std::optional<auth::Event> on_readable();

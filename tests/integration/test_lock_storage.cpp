@@ -31,8 +31,8 @@ struct ScopedEnv {
 std::string volume_config(const std::string &image, const char *on_lock)
 {
     return std::string("[storage]\non_lock = \"") + on_lock + "\"\nuser = \"" +
-           current_user_name() + "\"\n[[volume]]\nname = \"home\"\n" +
-           "device = \"" + image + "\"\n";
+           current_user_name() + "\"\n[[volume]]\nname = \"home\"\n" + "device = \"" + image +
+           "\"\n";
 }
 // A LUKS2 image whose passphrase is the PAM password; the broker checks it against the
 // keyslots without opening anything (no device-mapper here).
@@ -123,14 +123,15 @@ TEST_CASE("logind's Unlock, even when allowed, does not unlock over suspended st
     HomeVolume home;
     PrivateBus bus;
     FakeLogind logind(bus.address());
-    Harness h({.config_text = "[lock]\nallow_logind_unlock = true\n" +
-                              volume_config(home.image, "suspend"),
+    Harness h({.config_text =
+                   "[lock]\nallow_logind_unlock = true\n" + volume_config(home.image, "suspend"),
                .logind_bus = bus.address()});
     h.server().lock("test");
     REQUIRE(wait_lock_ready(h));
     logind.emit_unlock(FakeLogind::own_path);
-    REQUIRE(h.wait_until(
-        [&] { return h.server_event_count("logind_unlock_refused", {{"reason", "storage"}}) == 1; }));
+    REQUIRE(h.wait_until([&] {
+        return h.server_event_count("logind_unlock_refused", {{"reason", "storage"}}) == 1;
+    }));
     CHECK(h.server().locked());
     // The password opens both.
     answer(h, home.password.text());

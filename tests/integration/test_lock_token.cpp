@@ -134,8 +134,7 @@ TEST_CASE("a wrong PIN keeps the screen locked and names the card", "[lock][toke
     // The next attempt asks the card again, its prompt saying the PIN count is low, and the
     // "Wrong PIN" stays on screen: no PIN-state notice replaces it (only the final try is
     // announced before the PIN).
-    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; },
-                         15000ms));
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; }, 15000ms));
     CHECK(h.server().lock_screen->controller().message() == "Wrong PIN for the card \"card-a\".");
     CHECK(h.server_event_count("lock_notice") == 0);
     CHECK(h.server().lock_screen->controller().failures() == 1);
@@ -185,8 +184,7 @@ TEST_CASE("a card whose PIN count is low says so in the PIN prompt", "[lock][tok
     card.set_tries_left(2);
     Harness h({.config_text = card.config});
     h.server().lock("test");
-    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; },
-                         15000ms));
+    REQUIRE(h.wait_until([&] { return prompts_saying(h, card_a_count_low_prompt) == 1; }, 15000ms));
     CHECK(h.server_event_count("lock_notice") == 0);
     h.type_text("12");
     h.capture(0).write_png(Harness::artefact_path("lock-token-count-low.png"));
@@ -319,14 +317,14 @@ TEST_CASE("a stale enrolment of the card before the current one does not block t
     // with the card's own public key, so the card decrypts it fine), token 1 is the real one.
     const auto dir = card.lab.dir();
     const std::string image = card.image.string();
-    const auto exported = test::run_command(
-        {"cryptsetup", "token", "export", "--token-id", "0", image});
+    const auto exported =
+        test::run_command({"cryptsetup", "token", "export", "--token-id", "0", image});
     REQUIRE(exported.status == 0);
     const std::string real_json = exported.output;
     REQUIRE(test::run_command({"sh", "-c",
                                "head -c 32 /dev/urandom >" + (dir / "stale.bin").string() +
-                                   " && openssl pkeyutl -encrypt -inkey " +
-                                   card.key.string() + " -pkeyopt rsa_padding_mode:pkcs1 -in " +
+                                   " && openssl pkeyutl -encrypt -inkey " + card.key.string() +
+                                   " -pkeyopt rsa_padding_mode:pkcs1 -in " +
                                    (dir / "stale.bin").string() + " -out " +
                                    (dir / "stale.enc").string()})
                 .status == 0);
@@ -342,9 +340,8 @@ TEST_CASE("a stale enrolment of the card before the current one does not block t
     REQUIRE(test::run_command({"cryptsetup", "token", "remove", "--token-id", "0", image}).status ==
             0);
     for (const auto &[id, file] : {std::pair{"0", "stale.json"}, std::pair{"1", "real.json"}}) {
-        const auto imported =
-            test::run_command({"cryptsetup", "token", "import", "--token-id", id, "--json-file",
-                               (dir / file).string(), image});
+        const auto imported = test::run_command({"cryptsetup", "token", "import", "--token-id", id,
+                                                 "--json-file", (dir / file).string(), image});
         INFO(imported.output);
         REQUIRE(imported.status == 0);
     }

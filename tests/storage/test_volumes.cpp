@@ -71,14 +71,15 @@ TEST_CASE("verify_only: the right passphrase opens, a wrong one is named", "[sto
     Secret stale("not the key"), current(password);
     using Keys = std::vector<storage::VolumeKeys>;
     auto token = storage::unlock_with_keys(config, Keys{{&config.volumes[0], {stale.view()}}},
-                                         Mode::verify_only, storage::Credential::token);
+                                           Mode::verify_only, storage::Credential::token);
     CHECK_FALSE(token.ok);
     CHECK(token.user_message ==
           "Volume home could not be unlocked: the key from the smartcard does not open it.");
-    CHECK(storage::unlock_with_keys(config, Keys{{&config.volumes[0], {stale.view(), current.view()}}},
-                                  Mode::verify_only)
+    CHECK(storage::unlock_with_keys(
+              config, Keys{{&config.volumes[0], {stale.view(), current.view()}}}, Mode::verify_only)
               .ok);
-    CHECK_FALSE(storage::unlock_with_keys(config, Keys{{&config.volumes[0], {}}}, Mode::verify_only).ok);
+    CHECK_FALSE(
+        storage::unlock_with_keys(config, Keys{{&config.volumes[0], {}}}, Mode::verify_only).ok);
 }
 
 TEST_CASE("verify_only: a second keyslot's passphrase opens too", "[storage]")

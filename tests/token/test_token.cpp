@@ -240,8 +240,7 @@ TEST_CASE("the PIN retry counter: count low, final try, locked", "[token]")
     CHECK(storage::present_tokens(config).at(0).pin_locked);
 }
 
-TEST_CASE("a PIN outside the card's length limits is refused without spending a try",
-          "[token]")
+TEST_CASE("a PIN outside the card's length limits is refused without spending a try", "[token]")
 {
     Enrolled setup;
     const auto config = storage_for({{"home", setup.image.string()}}, setup.lab.use_wrapper(3));

@@ -51,7 +51,7 @@ TEST_CASE("[[volume]]: hostile or inconsistent entries are refused with a positi
          {"[storage]\nuser = \"\"\n[[volume]]\nname = \"home\"\ndevice = \"/dev/vdb\"\n",
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"../root\"\n", // not a name
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"-rf\"\n",
-          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = 0\n", // a uid is not a name
+          "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = 0\n",        // a uid is not a name
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"1000\"\n", // nor in quotes
           "[[volume]]\nname = \"a\"\ndevice = \"/a\"\nuser = \"al ice\"\n",
           "[[volume]]\nname = \"home\"\n",                             // no device
@@ -77,7 +77,8 @@ TEST_CASE("[[volume]]: hostile or inconsistent entries are refused with a positi
         REQUIRE(result.error);
         CHECK(result.error->to_string().rfind("/etc/r.toml:", 0) == 0);
     }
-    CHECK_FALSE(parse("[[volume]]\nname = \"a\"\ndevice = \"/a\"\n", "/etc/r.toml", "", "/u").config);
+    CHECK_FALSE(
+        parse("[[volume]]\nname = \"a\"\ndevice = \"/a\"\n", "/etc/r.toml", "", "/u").config);
     // The missing owner is reported at the volume that lacks one.
     auto unowned = parse("[storage]\non_lock = \"suspend\"\n[[volume]]\nname = \"a\"\ndevice = "
                          "\"/a\"\nuser = \"alice\"\n[[volume]]\nname = \"b\"\ndevice = \"/b\"\n",

@@ -390,9 +390,8 @@ TEST_CASE("with volumes to suspend, storage is locked before the first attempt",
     SECTION("any answered check that did not unlock: storage is locked again first")
     {
         // Its child may have resumed a volume and died, or failed to suspend it again.
-        const auth::Status status =
-            GENERATE(auth::Status::denied, auth::Status::expired, auth::Status::cancelled,
-                     auth::Status::unavailable);
+        const auth::Status status = GENERATE(auth::Status::denied, auth::Status::expired,
+                                             auth::Status::cancelled, auth::Status::unavailable);
         lock.storage_done({actions.storage_requests[0], true, ""}, Clock{0});
         lock.prompt({lock.current_attempt(), auth::PromptStyle::secret, "Password: "}, Clock{0});
         lock.type("pw");
@@ -420,8 +419,7 @@ TEST_CASE("with volumes to suspend, storage is locked before the first attempt",
     }
 }
 
-TEST_CASE("a broker that goes away during a backoff wait changes nothing on screen",
-          "[lock_state]")
+TEST_CASE("a broker that goes away during a backoff wait changes nothing on screen", "[lock_state]")
 {
     Recorder actions;
     LockController lock({}, actions);

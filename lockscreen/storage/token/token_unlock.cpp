@@ -121,8 +121,7 @@ std::vector<TokenMatch> match_tokens(const std::vector<TokenInfo> &present,
 }
 
 TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const char> pin,
-                                     secure::SecretBuffer &passphrase_out,
-                                     bool final_try_confirmed)
+                                     secure::SecretBuffer &passphrase_out, bool final_try_confirmed)
 {
     passphrase_out.clear();
     TokenInfo state = match.token;
@@ -146,7 +145,8 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
     if (state.pin_locked)
         return locked(state, "", "CKF_USER_PIN_LOCKED set before login");
     if (std::string problem = pin_length_problem(state, pin.size()); !problem.empty())
-        return outcome(PinResult::wrong_pin, state, problem, "PIN length outside the token's limits");
+        return outcome(PinResult::wrong_pin, state, problem,
+                       "PIN length outside the token's limits");
     if (state.pin_final_try && !final_try_confirmed)
         return outcome(PinResult::final_try_unconfirmed, state,
                        capitalised(card) + " is now at its final PIN try. Unlock again to "

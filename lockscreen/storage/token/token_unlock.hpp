@@ -39,7 +39,7 @@ std::vector<TokenMatch> match_tokens(const std::vector<TokenInfo> &present,
 
 enum class PinResult {
     ok,
-    wrong_pin, // refused by the card, or a length the card never accepts (no try spent)
+    wrong_pin,     // refused by the card, or a length the card never accepts (no try spent)
     login_refused, // C_Login failed otherwise; the PIN is not tried again in this check
     pin_locked,
     final_try_unconfirmed, // the card reached its final try after the user was asked
