@@ -24,9 +24,6 @@
 namespace rampart::authd_test {
 namespace {
 
-constexpr const char *pam_wrapper_library = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so";
-constexpr const char *pam_matrix_module = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so";
-
 // Orphans (the PAM child of a SIGKILLed broker) are re-parented to us, so a test can reap
 // them and tell dead from alive.
 const bool subreaper_set = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
@@ -39,40 +36,9 @@ std::string required_env(const char *name)
     return value;
 }
 
-std::string replace_all(std::string text, std::string_view from, std::string_view to)
-{
-    for (std::size_t at = text.find(from); at != std::string::npos;
-         at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
-    return text;
-}
-
 using Clock = std::chrono::steady_clock;
 
 } // namespace
-
-bool built_with_asan()
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-    return true;
-#else
-    return false;
-#endif
-#else
-    return false;
-#endif
-}
-
-std::string current_user()
-{
-    const passwd *entry = getpwuid(getuid());
-    if (!entry)
-        throw std::runtime_error("the test user has no name");
-    return entry->pw_name;
-}
 
 std::string random_secret(std::size_t length)
 {
@@ -84,35 +50,6 @@ std::string random_secret(std::size_t length)
     for (std::size_t i = 0; i < length; ++i)
         out += alphabet[pick(device)];
     return out;
-}
-
-PamServiceDir::PamServiceDir(const std::string &password, const std::string &service_lines)
-{
-    (void)subreaper_set;
-    char pattern[] = "/tmp/rampart-authd-test-XXXXXX";
-    if (!mkdtemp(pattern))
-        throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-    path_ = root_ + "/services";
-    std::filesystem::create_directory(path_);
-    // pam_wrapper copies whatever is in the service directory: data files live beside it.
-    const std::string passdb = root_ + "/passdb";
-    std::ofstream(passdb) << current_user() << ":" << password << ":rampart\n";
-    std::string lines = replace_all(service_lines, "@MATRIX@",
-                                    std::string(pam_matrix_module) + " passdb=" + passdb);
-    lines = replace_all(lines, "@TEST@", required_env("RAMPART_TEST_PAM_MODULE"));
-    lines = replace_all(lines, "@DIR@", root_);
-    std::ofstream(path_ + "/rampart") << lines;
-    // Readable by the unprivileged broker of the SO_PEERCRED test.
-    std::filesystem::permissions(root_, std::filesystem::perms::all &
-                                            ~std::filesystem::perms::others_write &
-                                            ~std::filesystem::perms::group_write);
-}
-
-PamServiceDir::~PamServiceDir()
-{
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
 }
 
 Broker::Broker(const PamServiceDir &services, BrokerOptions options)
@@ -129,10 +66,11 @@ Broker::Broker(const PamServiceDir &services, BrokerOptions options)
     args.push_back("-v");
     args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
-    // Before fork: required_env throws.
-    const std::string preload = options.fd_shim ? std::string(pam_wrapper_library) + ":" +
-                                                      required_env("RAMPART_TEST_FD_SHIM")
-                                                : pam_wrapper_library;
+    // Before fork: required_env throws. LD_PRELOAD comes first in the list.
+    auto pam_environment = test::pam_wrapper_environment(services.path());
+    if (options.fd_shim)
+        pam_environment.front().second += ":" + required_env("RAMPART_TEST_FD_SHIM");
+    (void)subreaper_set;
 
     pid_ = fork();
     if (pid_ < 0)
@@ -142,22 +80,12 @@ Broker::Broker(const PamServiceDir &services, BrokerOptions options)
             fcntl(3, F_SETFD, 0);
         else if (dup2(pair[1], 3) != 3)
             _exit(127);
-        setenv("LD_PRELOAD", preload.c_str(), 1);
+        for (const auto &[name, value] : pam_environment)
+            setenv(name.c_str(), value.c_str(), 1);
         for (const auto &[name, value] : options.env)
             setenv(name.c_str(), value.c_str(), 1);
         for (const int fd : options.inherit)
             fcntl(fd, F_SETFD, 0);
-        setenv("PAM_WRAPPER", "1", 1);
-        setenv("PAM_WRAPPER_SERVICE_DIR", services.path().c_str(), 1);
-        if (built_with_asan()) {
-            // ASan wants to be first in the link order; pam_wrapper is preloaded before it.
-            // ASan refuses RTLD_DEEPBIND; pam_wrapper 1.1.4 reads the UID_WRAPPER_ spelling.
-            setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-            setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-            std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
-            setenv("ASAN_OPTIONS",
-                   (asan + (asan.empty() ? "" : ":") + "verify_asan_link_order=0").c_str(), 1);
-        }
         if (options.socket_activated) {
             setenv("LISTEN_FDS", "1", 1);
             setenv("LISTEN_PID", std::to_string(getpid()).c_str(), 1);

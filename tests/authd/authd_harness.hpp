@@ -3,6 +3,7 @@
 #pragma once
 
 #include "auth_protocol.hpp"
+#include "support/pam_service.hpp"
 
 #include <sys/types.h>
 
@@ -18,31 +19,25 @@ namespace rampart::authd_test {
 
 using namespace std::chrono_literals;
 
-// True when this test binary was built with AddressSanitizer.
-bool built_with_asan();
-
-// The name of the user running the tests (whom --fd mode authenticates).
-std::string current_user();
+using test::built_with_asan;
+using test::current_user_name;
 
 // A random password-like string, different on every call.
 std::string random_secret(std::size_t length = 24);
 
-// A temporary directory with a PAM service directory (path()) holding a service file named
-// `rampart` (the given lines, where @MATRIX@ is pam_matrix's path with its passdb, @TEST@
-// the test module's path and @DIR@ data_dir()), and in data_dir() a pam_matrix password
-// file holding "user:password:rampart".
+// The PAM service for a broker (support/pam_service.hpp): `service_lines` as there, and a
+// pam_matrix password file holding "user:password:rampart".
 class PamServiceDir {
 public:
-    PamServiceDir(const std::string &password, const std::string &service_lines);
-    ~PamServiceDir();
-    PamServiceDir(const PamServiceDir &) = delete;
-    PamServiceDir &operator=(const PamServiceDir &) = delete;
-    const std::string &path() const { return path_; }
-    const std::string &data_dir() const { return root_; }
+    PamServiceDir(const std::string &password, const std::string &service_lines)
+        : files_(std::span<const char>(password.data(), password.size()), service_lines)
+    {
+    }
+    const std::string &path() const { return files_.service_dir(); }
+    const std::string &data_dir() const { return files_.data_dir(); }
 
 private:
-    std::string root_;
-    std::string path_;
+    test::PamServiceFiles files_;
 };
 
 struct BrokerOptions {

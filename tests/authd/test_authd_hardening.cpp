@@ -157,7 +157,7 @@ TEST_CASE("a success for another PAM_USER than the broker's user is denied", "[a
     SECTION("set to the same name it still unlocks")
     {
         PamServiceDir services(password, "auth required @MATRIX@\nauth required @TEST@ set_user=" +
-                                             current_user() + "\n" + account_ok);
+                                             current_user_name() + "\n" + account_ok);
         Broker broker(services);
         CHECK(check_password(broker, 67, password).status == auth::Status::success);
     }

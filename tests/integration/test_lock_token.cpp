@@ -87,6 +87,15 @@ std::size_t prompts_saying(Harness &h, const std::string &text)
     return h.server_event_count("lock_prompt", {{"text", text}});
 }
 
+// Backspace `count` times.
+void erase(Harness &h, int count)
+{
+    for (int i = 0; i < count; ++i) {
+        h.key(KEY_BACKSPACE, true);
+        h.key(KEY_BACKSPACE, false);
+    }
+}
+
 // Locks and unlocks with the card's PIN.
 void unlock_with_card(Harness &h)
 {
@@ -111,12 +120,7 @@ TEST_CASE("an enrolled card present: the lock screen asks its PIN, which unlocks
     h.type_text("123");
     Image image = h.capture(0);
     CHECK(image.write_png(Harness::artefact_path("lock-token-pin.png")));
-    h.key(KEY_BACKSPACE, true);
-    h.key(KEY_BACKSPACE, false);
-    h.key(KEY_BACKSPACE, true);
-    h.key(KEY_BACKSPACE, false);
-    h.key(KEY_BACKSPACE, true);
-    h.key(KEY_BACKSPACE, false);
+    erase(h, 3);
     answer(h, pin);
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }, 15000ms));
     CHECK_FALSE(h.server().locked());
@@ -188,10 +192,7 @@ TEST_CASE("a card whose PIN count is low says so in the PIN prompt", "[lock][tok
     CHECK(h.server_event_count("lock_notice") == 0);
     h.type_text("12");
     h.capture(0).write_png(Harness::artefact_path("lock-token-count-low.png"));
-    h.key(KEY_BACKSPACE, true);
-    h.key(KEY_BACKSPACE, false);
-    h.key(KEY_BACKSPACE, true);
-    h.key(KEY_BACKSPACE, false);
+    erase(h, 2);
     answer(h, pin);
     REQUIRE(h.wait_until([&] { return h.server_event_count("unlocked") == 1; }, 15000ms));
     CHECK(card.tries_left() == 3);

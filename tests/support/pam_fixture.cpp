@@ -1,81 +1,19 @@
 #include "support/pam_fixture.hpp"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
 
 namespace rampart::test {
 
 namespace {
-constexpr const char *pam_wrapper_library = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so";
-constexpr const char *pam_matrix_module = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so";
 constexpr const char *unset_marker = "\1";
-
-std::string replace_all(std::string text, const std::string &from, const std::string &to)
-{
-    for (std::size_t at = text.find(from); at != std::string::npos;
-         at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
-    return text;
-}
-
-bool built_with_asan()
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
 } // namespace
 
 const std::string PamFixture::matrix_stack = "auth required @MATRIX@\naccount required @MATRIX@\n";
 
-std::string current_user_name()
-{
-    passwd *entry = getpwuid(getuid());
-    return entry ? entry->pw_name : std::to_string(getuid());
-}
-
 PamFixture::PamFixture(std::span<const char> password, const std::string &stack)
+    : files_(password, stack)
 {
-    char pattern[] = "/tmp/rampart-pam-XXXXXX";
-    if (!mkdtemp(pattern))
-        throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-    service_dir_ = root_ + "/services";
-    std::filesystem::create_directory(service_dir_);
-    passdb_ = root_ + "/passdb";
-    int fd = open(passdb_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    std::string head = current_user_name() + ":", tail = ":rampart\n";
-    bool written = fd >= 0 && write(fd, head.data(), head.size()) == ssize_t(head.size()) &&
-                   write(fd, password.data(), password.size()) == ssize_t(password.size()) &&
-                   write(fd, tail.data(), tail.size()) == ssize_t(tail.size());
-    if (fd >= 0)
-        close(fd);
-    if (!written)
-        throw std::runtime_error("cannot write the pam_matrix password file");
-    set_stack(stack);
-
-    std::vector<std::pair<std::string, std::string>> wanted = {
-        {"LD_PRELOAD", pam_wrapper_library},
-        {"PAM_WRAPPER", "1"},
-        {"PAM_WRAPPER_SERVICE_DIR", service_dir_}};
-    if (built_with_asan()) {
-        // pam_wrapper's RTLD_DEEPBIND and ASan's link-order check both fight the preload.
-        const char *asan = getenv("ASAN_OPTIONS");
-        wanted.push_back({"PAM_WRAPPER_DISABLE_DEEPBIND", "1"});
-        // pam_wrapper 1.1.4 reads the variable under this (misspelt) name.
-        wanted.push_back({"UID_WRAPPER_DISABLE_DEEPBIND", "1"});
-        wanted.push_back({"ASAN_OPTIONS", std::string(asan ? asan : "") + (asan ? ":" : "") +
-                                              "verify_asan_link_order=0"});
-    }
-    for (auto &[name, value] : wanted) {
+    for (auto &[name, value] : pam_wrapper_environment(files_.service_dir())) {
         const char *old = getenv(name.c_str());
         saved_env_.push_back({name, old ? old : unset_marker});
         setenv(name.c_str(), value.c_str(), 1);
@@ -90,19 +28,6 @@ PamFixture::~PamFixture()
         else
             setenv(it->first.c_str(), it->second.c_str(), 1);
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-}
-
-void PamFixture::set_stack(const std::string &stack)
-{
-    const char *module = getenv("RAMPART_TEST_PAM_MODULE");
-    std::string lines =
-        replace_all(stack, "@MATRIX@", std::string(pam_matrix_module) + " passdb=" + passdb_);
-    lines = replace_all(lines, "@TEST@", module ? module : "pam_rampart_test.so");
-    std::string path = service_dir_ + "/rampart", temporary = path + ".new";
-    std::ofstream(temporary) << lines;
-    std::filesystem::rename(temporary, path);
 }
 
 } // namespace rampart::test

@@ -4,34 +4,31 @@
 // fixture lives and restored after.
 #pragma once
 
+#include "support/pam_service.hpp"
+
 #include <span>
 #include <string>
 #include <vector>
 
 namespace rampart::test {
 
-// The user the broker authenticates (the one running the tests).
-std::string current_user_name();
-
 class PamFixture {
 public:
-    // `stack`: PAM service lines; "@MATRIX@" becomes pam_matrix with our password file and
-    // "@TEST@" the path of pam_rampart_test.so. The password is written with write(2) straight
-    // from `password`, so the fixture keeps no copy of it.
+    // `stack`: PAM service lines, as for PamServiceFiles.
     PamFixture(std::span<const char> password, const std::string &stack);
     ~PamFixture();
     PamFixture(const PamFixture &) = delete;
     PamFixture &operator=(const PamFixture &) = delete;
 
     // Replaces the service's stack (the next PAM transaction reads it).
-    void set_stack(const std::string &stack);
-    const std::string &service_dir() const { return service_dir_; }
+    void set_stack(const std::string &stack) { files_.set_stack(stack); }
+    const std::string &service_dir() const { return files_.service_dir(); }
 
     // The usual stacks.
     static const std::string matrix_stack; // auth + account through pam_matrix
 
 private:
-    std::string root_, service_dir_, passdb_;
+    PamServiceFiles files_;
     std::vector<std::pair<std::string, std::string>> saved_env_; // name, value ("\1" unset)
 };
 

@@ -43,7 +43,7 @@ struct CardSetup {
     // `owner`: the account the volume belongs to.
     CardSetup(bool wrapper, std::vector<std::string> socket_args = {},
               const std::function<void(const std::string &)> &install = {},
-              const std::string &real_authd = {}, const std::string &owner = current_user())
+              const std::string &real_authd = {}, const std::string &owner = current_user_name())
     {
         lab.add_token("card-a", pin);
         image = lab.make_volume("home", volume_password);
