@@ -2,6 +2,7 @@
 // LUKS2 volumes, or the screen stays locked and says which volume and why. Real broker, real
 // PAM, real LUKS2 image files (checked against their keyslots: no device-mapper here, so the
 // broker runs with RAMPART_STORAGE_VERIFY_ONLY=1; the VM test covers the real device).
+#include "support/scoped_env.hpp"
 #include "lock_fixtures.hpp"
 #include "luks_image.hpp"
 #include "support/memory_scan.hpp"
@@ -19,15 +20,6 @@ using namespace rampart::test;
 
 namespace {
 // Sets an environment variable for the processes started while it lives.
-struct ScopedEnv {
-    std::string name;
-    ScopedEnv(std::string n, const char *value) : name(std::move(n))
-    {
-        setenv(name.c_str(), value, 1);
-    }
-    ~ScopedEnv() { unsetenv(name.c_str()); }
-};
-
 std::string volume_config(const std::string &image, const char *on_lock)
 {
     return std::string("[storage]\non_lock = \"") + on_lock + "\"\nuser = \"" +

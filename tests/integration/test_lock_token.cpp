@@ -3,6 +3,7 @@
 // systemd-cryptenroll (tests/token's fixture), checked against the keyslots
 // (RAMPART_STORAGE_VERIFY_ONLY=1: no device-mapper here). The PIN retry counter and card
 // removal come from tests/pkcs11's pass-through module in front of SoftHSM2.
+#include "support/scoped_env.hpp"
 #include "lock_fixtures.hpp"
 #include "support/pam_fixture.hpp"
 #include "token_fixture.hpp"
@@ -20,17 +21,6 @@ namespace {
 
 const std::string volume_password = "volume-password-1";
 const std::string pin = "123456";
-
-struct ScopedEnv {
-    std::string name;
-    ScopedEnv(std::string n, const char *value) : name(std::move(n))
-    {
-        setenv(name.c_str(), value, 1);
-    }
-    ~ScopedEnv() { unsetenv(name.c_str()); }
-    ScopedEnv(const ScopedEnv &) = delete;
-    ScopedEnv &operator=(const ScopedEnv &) = delete;
-};
 
 struct CardOptions {
     bool wrapper = false;               // through the retry/removal module, not SoftHSM2 alone

@@ -1,4 +1,5 @@
 // Unit tests for compositor/config: TOML text -> Config, and the errors for bad text.
+#include "support/scoped_env.hpp"
 #include "config/config.hpp"
 #include "config_test_support.hpp"
 
@@ -12,6 +13,8 @@
 
 using namespace rampart::config;
 using namespace rampart::config::test;
+
+using rampart::test::ScopedEnv;
 
 namespace {
 
@@ -89,22 +92,6 @@ name = "*"
 "Super+o" = "send-to-output prev"
 "Super+t" = "spawn alacritty"
 )";
-
-// Restores an environment variable when the test ends.
-class ScopedEnv {
-public:
-    ScopedEnv(const char *name, const char *value) : name_(name)
-    {
-        if (const char *old = std::getenv(name))
-            old_ = old;
-        value ? setenv(name, value, 1) : unsetenv(name);
-    }
-    ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
-
-private:
-    const char *name_;
-    std::optional<std::string> old_;
-};
 
 // A fresh directory under /tmp, removed (with the files the test made) at the end.
 class TempDir {

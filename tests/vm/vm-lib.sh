@@ -63,17 +63,34 @@ wait_frame_after() {
 # start_rampart ARGS...: runs the build tree's compositor on the VM's KMS device, through
 # seatd, with the pixman renderer (GLES2 stalls under emulation) and a hermetic config: the
 # system config is $RAMPART_CONFIG (TOML text, empty by default), no user config.
+# RAMPART_ENV: extra NAME=VALUE words for rampart's environment only.
 # Sets RAMPART_PID and WATCH_PID; its log goes to /shared/rampart.log.
 start_rampart() {
     local config=/run/rampart-test
     mkdir -p "$config"
     printf '%s\n' "${RAMPART_CONFIG:-}" >"$config/rampart.toml"
-    WLR_RENDERER=pixman LIBSEAT_BACKEND=seatd WLR_LIBINPUT_NO_DEVICES=1 \
+    # shellcheck disable=SC2086 # RAMPART_ENV is a list of words
+    env ${RAMPART_ENV:-} WLR_RENDERER=pixman LIBSEAT_BACKEND=seatd WLR_LIBINPUT_NO_DEVICES=1 \
         "$RAMPART_BINARY" --config "$config/rampart.toml" --user-config "$config/none.toml" \
         -vv "$@" >/shared/rampart.log 2>&1 &
     RAMPART_PID=$!
     WATCH_PID=$RAMPART_PID
     note "rampart started, pid $RAMPART_PID"
+}
+
+# pam_matrix_service PASSWORD: PAM for the broker through pam_wrapper: the service `rampart`
+# in $PAM_DIR/services (pam_matrix for auth and account) accepting PASSWORD for root, from
+# the password file $PAM_DIR/passdb (rewrite it to change what is accepted). Pass
+# the pam_wrapper variables to rampart (and so to its broker) alone:
+# `RAMPART_ENV=$PAM_WRAPPER_ENV start_rampart ...`.
+PAM_DIR=/run/pam-test
+PAM_WRAPPER_ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$PAM_DIR/services"
+pam_matrix_service() {
+    local matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
+    mkdir -p "$PAM_DIR/services"
+    echo "root:$1:rampart" >"$PAM_DIR/passdb"
+    printf 'auth required %s passdb=%s\naccount required %s passdb=%s\n' \
+        "$matrix" "$PAM_DIR/passdb" "$matrix" "$PAM_DIR/passdb" >"$PAM_DIR/services/rampart"
 }
 
 # The keyboard: `exec {KEYS}> >(keyboard)` gives an fd to write vm-type commands to; the

@@ -85,14 +85,7 @@ want=$(sha256sum <"$mnt/data" | cut -d' ' -f1)
 active "open"
 
 # --- PAM (pam_wrapper + pam_matrix) and the SoftHSM2 token --------------------------------
-pam=/run/pam-test
-mkdir -p "$pam/services"
-echo "root:$password:rampart" >"$pam/passdb"
-matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
-cat >"$pam/services/rampart" <<PAM
-auth required $matrix passdb=$pam/passdb
-account required $matrix passdb=$pam/passdb
-PAM
+pam_matrix_service "$password"
 
 # The token exists from the start but is enrolled only for part 2: an unenrolled card
 # present must not change the password path. rampart-authd finds it through p11-kit's module
@@ -129,9 +122,7 @@ user = \"root\"
 [[volume]]
 name = \"$name\"
 device = \"$disk\""
-LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 \
-    PAM_WRAPPER_SERVICE_DIR=$pam/services \
-    start_rampart --socket "$socket" --authd "$AUTHD" --event-log "$events"
+RAMPART_ENV=$PAM_WRAPPER_ENV start_rampart --socket "$socket" --authd "$AUTHD" --event-log "$events"
 wait_event "$events" ready
 wait_frame_after "$events" ready
 exec {KEYS}> >(keyboard)
@@ -168,7 +159,7 @@ vm_screenshot storage-locked
 
 # pam_matrix reads its passdb when a check starts, before it asks: the next check (after
 # this wrong password) will accept $not_volume; it is set back once that check asked.
-echo "root:$not_volume:rampart" >"$pam/passdb"
+echo "root:$not_volume:rampart" >"$PAM_DIR/passdb"
 answer 0 "$wrong"
 wait_event "$events" auth_failed 1
 (($(count_events "$events" unlocked) == 0)) || fail "unlocked by a wrong password"
@@ -180,7 +171,7 @@ vm_screenshot storage-wrong
 # PAM accepts this one, the volume's keyslots do not: the screen stays locked, and the
 # broker says which volume failed (journal, here rampart's stderr).
 wait_event "$events" lock_prompt 2
-echo "root:$password:rampart" >"$pam/passdb"
+echo "root:$password:rampart" >"$PAM_DIR/passdb"
 answer 1 "$not_volume"
 wait_event "$events" auth_failed 2
 (($(count_events "$events" unlocked) == 0)) || fail "unlocked although the volume refused"

@@ -11,14 +11,7 @@ events=/shared/events.jsonl
 password='Correct-Horse-7'
 wrong='wrong-horse-7'
 
-pam=/run/pam-test
-mkdir -p "$pam/services"
-echo "root:$password:rampart" >"$pam/passdb"
-matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
-cat >"$pam/services/rampart" <<PAM
-auth required $matrix passdb=$pam/passdb
-account required $matrix passdb=$pam/passdb
-PAM
+pam_matrix_service "$password"
 [[ -x $AUTHD ]] || fail "no rampart-authd at $AUTHD"
 
 # No logind or D-Bus in the VM; no idle lock during the test.
@@ -26,9 +19,7 @@ RAMPART_CONFIG='[lock]
 idle_timeout = 0
 logind = false
 lock_before_sleep = false'
-LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 \
-    PAM_WRAPPER_SERVICE_DIR=$pam/services \
-    start_rampart --start-locked --authd "$AUTHD" --event-log "$events"
+RAMPART_ENV=$PAM_WRAPPER_ENV start_rampart --start-locked --authd "$AUTHD" --event-log "$events"
 wait_event "$events" ready
 # Emitted once the lock frame was committed on every output.
 wait_event "$events" locked_shown
