@@ -21,6 +21,8 @@
  *                              C_Initialize/C_Finalize and across processes.
  *   RAMPART_P11WRAP_MAX_TRIES  tries after a correct PIN (default 3)
  *   RAMPART_P11WRAP_REMOVED    file whose existence means "card removed"
+ *   RAMPART_P11WRAP_NO_LOGIN   "1": the token says it needs no login (CKF_LOGIN_REQUIRED off),
+ *                              as a card whose key is usable without a PIN does
  *   RAMPART_P11WRAP_BROKEN     file whose existence makes C_Initialize fail (CKR_DEVICE_ERROR),
  *                              as a smartcard module does when its reader service is gone
  *   RAMPART_P11WRAP_REMOVE_AT  a function name (C_Login, C_FindObjectsInit, C_DecryptInit,
@@ -146,6 +148,9 @@ static CK_RV w_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
     if (removed())
         return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_GetTokenInfo(slot, info);
+    const char *no_login = env("RAMPART_P11WRAP_NO_LOGIN");
+    if (rv == CKR_OK && no_login && strcmp(no_login, "1") == 0)
+        info->flags &= ~(CK_FLAGS)CKF_LOGIN_REQUIRED;
     long tries = tries_left();
     if (rv != CKR_OK || tries < 0)
         return rv;

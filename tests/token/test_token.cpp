@@ -274,6 +274,25 @@ TEST_CASE("a PIN outside the card's length limits is refused without spending a 
     CHECK(storage::pin_length_problem(limits, 7) == "The PIN of the card \"c\" has 6 characters.");
 }
 
+TEST_CASE("a card whose key needs no PIN cannot unlock", "[token]")
+{
+    Enrolled setup;
+    const auto config = storage_for({{"home", setup.image.string()}}, setup.lab.use_wrapper(3));
+    setenv("RAMPART_P11WRAP_NO_LOGIN", "1", 1);
+    auto match = only_match(config);
+    CHECK_FALSE(match.token.needs_login);
+    secure::SecretBuffer passphrase;
+    for (const std::string &pin : {std::string("0000"), std::string("123456")}) {
+        auto refused = unlock(match, pin, passphrase);
+        CHECK(refused.result == PinResult::login_refused);
+        CHECK(refused.user_message ==
+              "The card \"card-a\" does not check a PIN, so it cannot unlock the screen.");
+        CHECK(passphrase.empty());
+    }
+    unsetenv("RAMPART_P11WRAP_NO_LOGIN");
+    CHECK(unlock(only_match(config), "123456", passphrase).result == PinResult::ok);
+}
+
 TEST_CASE("a card that reached its final try after the prompt is not logged into unconfirmed",
           "[token]")
 {

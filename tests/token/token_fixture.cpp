@@ -75,7 +75,8 @@ TokenLab::~TokenLab()
 {
     for (const char *name :
          {"RAMPART_P11WRAP_COUNTER", "RAMPART_P11WRAP_MAX_TRIES", "RAMPART_P11WRAP_REMOVED",
-          "RAMPART_P11WRAP_REMOVE_AT", "RAMPART_P11WRAP_MODULE", "RAMPART_P11WRAP_BROKEN"})
+          "RAMPART_P11WRAP_REMOVE_AT", "RAMPART_P11WRAP_MODULE", "RAMPART_P11WRAP_BROKEN",
+          "RAMPART_P11WRAP_NO_LOGIN"})
         unsetenv(name);
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);

@@ -51,6 +51,7 @@ TokenInfo describe(const CK_TOKEN_INFO &info, const std::string &module)
     token.pin_final_try = (info.flags & CKF_USER_PIN_FINAL_TRY) != 0;
     token.pin_locked = (info.flags & CKF_USER_PIN_LOCKED) != 0;
     token.pin_pad = (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+    token.needs_login = (info.flags & CKF_LOGIN_REQUIRED) != 0;
     if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION)
         token.pin_min_length = info.ulMinPinLen;
     if (info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMaxPinLen >= token.pin_min_length)
@@ -156,8 +157,6 @@ CK_RV Session::login(std::span<const char> pin)
 {
     if (slot_.info.flags & CKF_PROTECTED_AUTHENTICATION_PATH)
         return slot_.module->C_Login(handle_, CKU_USER, nullptr, 0);
-    if (!(slot_.info.flags & CKF_LOGIN_REQUIRED))
-        return CKR_OK;
     // PKCS#11's C API takes a non-const PIN pointer; modules only read it. The PIN stays in the
     // caller's secret buffer: no copy is made.
     auto *bytes = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(pin.data()));

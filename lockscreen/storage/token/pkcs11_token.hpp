@@ -70,8 +70,8 @@ public:
     Session &operator=(const Session &) = delete;
 
     CK_RV open_result() const { return open_rv_; }
-    // Logs the user in like systemd does: a PIN-pad reader (protected authentication path)
-    // gets no PIN, a token that needs no login is not logged into.
+    // Logs the user in: a PIN-pad reader (protected authentication path) gets no PIN. (A
+    // token that needs no login is refused before this: token_unlock.cpp.)
     CK_RV login(std::span<const char> pin);
     // The one RSA private key allowed to decrypt that the URI's object attributes select.
     // CKR_OK with `found` false when there is none or more than one.

@@ -16,6 +16,7 @@ struct TokenInfo {
     // The PIN lengths the token accepts, in bytes (ulMinPinLen, ulMaxPinLen); 0: not said.
     unsigned long pin_min_length = 0, pin_max_length = 0;
     bool pin_pad = false; // CKF_PROTECTED_AUTHENTICATION_PATH: the reader takes the PIN
+    bool needs_login = true; // CKF_LOGIN_REQUIRED: its keys are usable only after the PIN
 };
 
 // A `systemd-pkcs11` token in a configured volume's LUKS2 header.

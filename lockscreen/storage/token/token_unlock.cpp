@@ -144,6 +144,12 @@ TokenUnlock derive_volume_passphrase(const TokenMatch &match, std::span<const ch
     state = p11::describe(slot->info, state.module);
     if (state.pin_locked)
         return locked(state, "", "CKF_USER_PIN_LOCKED set before login");
+    // A card whose key works without a PIN would unlock the screen with any PIN: possession
+    // alone. systemd-cryptsetup accepts such cards for boot; a lock screen must not.
+    if (!state.needs_login && !state.pin_pad)
+        return outcome(PinResult::login_refused, state,
+                       capitalised(card) + " does not check a PIN, so it cannot unlock the screen.",
+                       "CKF_LOGIN_REQUIRED not set");
     if (std::string problem = pin_length_problem(state, pin.size()); !problem.empty())
         return outcome(PinResult::wrong_pin, state, problem,
                        "PIN length outside the token's limits");
