@@ -269,20 +269,30 @@ Session::Step Session::on_child_readable()
     if (open && !child_->channel().decoder().failed())
         return Step::carry_on;
     // The child died or broke the framing before its result: the check could not run.
-    journal::auth_unavailable(config_.user, "the PAM child ended without a result");
+    return child_failed("the child ended without a result");
+}
+
+Session::Step Session::child_failed(const char *why)
+{
+    journal::auth_unavailable(config_.user, why);
     end_check_early();
-    return finish_check(
-        {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
+    if (!storage_job_)
+        return finish_check(
+            {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
+    // A storage job gets a storage answer: a `result` there would be a protocol violation to
+    // the compositor, which would restart the broker and ask again, forever, if the job
+    // keeps failing. The screen stays locked and says so; the user can still unlock.
+    storage_job_ = false;
+    idle_since_ = std::chrono::steady_clock::now();
+    return peer_.send(
+               auth::encode(auth::StorageDone{attempt_, false, "The storage service failed."}))
+               ? Step::carry_on
+               : Step::peer_gone;
 }
 
 Session::Step Session::on_child_message(const auth::Message &message)
 {
-    const auto broken = [this](const char *why) {
-        journal::auth_unavailable(config_.user, why);
-        end_check_early();
-        return finish_check(
-            {attempt_, auth::Status::unavailable, 0, "The authentication service failed."});
-    };
+    const auto broken = [this](const char *why) { return child_failed(why); };
     const auto *done = std::get_if<auth::StorageDone>(&message);
     if (done && !storage_job_) {
         // From a check child it names the card that is about to unlock (token_watch.hpp):

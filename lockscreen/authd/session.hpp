@@ -55,6 +55,8 @@ private:
     Step start_check(const auth::Start &start);
     Step start_storage_job(const auth::StorageRequest &request);
     Step finish_check(const auth::Result &result);
+    // The child died or broke the protocol: journaled, and answered as its kind of work.
+    Step child_failed(const char *why);
     Step on_watch_readable();
     Step report_watch(const std::optional<auth::Event> &removed); // the watch's event, if any
     Step violation(const std::string &why);
