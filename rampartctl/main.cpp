@@ -1,6 +1,7 @@
 // rampartctl: asks the running Rampart to do something, over its owner-only control socket.
 // Exit status: 0 on an "ok" reply, 1 on an "error:" reply, 2 on usage or connection errors.
 #include "control/control_protocol.hpp"
+#include "config/config.hpp"
 #include "control/unique_fd.hpp"
 #include "storage_status.hpp"
 
@@ -178,7 +179,7 @@ int storage_command(int argc, char **argv)
 {
     if (argc < 1 || std::string_view(argv[0]) != "status")
         return usage_error("storage takes one command: status");
-    std::string config = "/etc/rampart/rampart.toml";
+    std::string config = rampart::config::default_system_path();
     std::string authd;
     for (int i = 1; i < argc; ++i) {
         std::string_view argument = argv[i];

@@ -182,6 +182,8 @@ struct StorageConfig {
     OnLock policy_for(const VolumeConfig &volume) const { return volume.on_lock.value_or(on_lock); }
     // This config with only the volumes `account` owns.
     StorageConfig owned_by(std::string_view account) const;
+    // Whether any volume here is suspended at lock.
+    bool suspends_any() const;
 };
 
 struct Config {

@@ -54,6 +54,14 @@ StorageConfig StorageConfig::owned_by(std::string_view account) const
     return owned;
 }
 
+bool StorageConfig::suspends_any() const
+{
+    for (const VolumeConfig &volume : volumes)
+        if (policy_for(volume) == OnLock::suspend)
+            return true;
+    return false;
+}
+
 namespace detail {
 
 void StorageReader::read_settings(const toml::node &node)

@@ -77,11 +77,7 @@ void LockScreen::apply_config()
     const config::StorageConfig &storage = server_.config.storage;
     // With the system broker the administrator's file decides (the broker reads it; ours may
     // be another): always ask, and it does what its own policy says.
-    settings.lock_storage = lock.authd == config::AuthdMode::system ||
-                            std::any_of(storage.volumes.begin(), storage.volumes.end(),
-                                        [&](const config::VolumeConfig &v) {
-                                            return storage.policy_for(v) == config::OnLock::suspend;
-                                        });
+    settings.lock_storage = lock.authd == config::AuthdMode::system || storage.suspends_any();
     controller_.set_settings(settings);
     AuthLinkOptions options;
     options.mode = lock.authd == config::AuthdMode::system ? AuthLinkOptions::Mode::system

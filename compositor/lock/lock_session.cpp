@@ -4,8 +4,6 @@
 // so the machine never suspends (and resumes) showing the desktop.
 #include "lock/lock_screen.hpp"
 
-#include <algorithm>
-
 #include "server.hpp"
 #include "util/log.hpp"
 
@@ -99,9 +97,7 @@ void LockScreen::logind_unlock()
     const std::string name = login_name();
     const config::StorageConfig mine =
         name.empty() ? server_.config.storage : server_.config.storage.owned_by(name);
-    if (std::any_of(mine.volumes.begin(), mine.volumes.end(), [&](const config::VolumeConfig &v) {
-            return mine.policy_for(v) == config::OnLock::suspend;
-        })) {
+    if (mine.suspends_any()) {
         log::security_event(log::Level::warning, id_unlock_refused,
                             "logind asked to unlock; refused: encrypted storage suspended at "
                             "lock needs the password or card");
